@@ -1,0 +1,58 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { HEADER_BYTES, parseHeader } from './framing';
+
+export type Compression = 'none' | 'gzip' | 'zlib';
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+export function compressionFromExtension(file: string): Compression | undefined {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.gz' || ext === '.gzip') return 'gzip';
+  if (ext === '.zz' || ext === '.zlib') return 'zlib';
+  return undefined;
+}
+
+/**
+ * Works out how a file is compressed. The extension wins; otherwise an
+ * uncompressed file is recognised by a valid first header (its CRC), which
+ * cannot be confused with gzip or zlib magic bytes that happen to look like a length.
+ */
+export async function detectCompression(file: string): Promise<Compression> {
+  const byName = compressionFromExtension(file);
+  if (byName) return byName;
+  const head = await readHead(file, HEADER_BYTES);
+  if (head.length < HEADER_BYTES || parseHeader(head).ok) return 'none';
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (isZlibHeader(head)) return 'zlib';
+  return 'none';
+}
+
+/** A stream of the file's decompressed bytes. */
+export function openDecompressed(file: string, compression: Compression): Readable {
+  const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+  if (compression === 'none') return raw;
+  const inflater = compression === 'gzip' ? createGunzip({ chunkSize: READ_CHUNK_BYTES }) : createInflate({ chunkSize: READ_CHUNK_BYTES });
+  raw.on('error', (err) => inflater.destroy(err));
+  return raw.pipe(inflater);
+}
+
+function isZlibHeader(head: Uint8Array): boolean {
+  const cmf = head[0] ?? 0;
+  const flg = head[1] ?? 0;
+  return (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;
+}
+
+async function readHead(file: string, n: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}

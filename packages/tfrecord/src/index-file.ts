@@ -1,0 +1,26 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { RecordLocation } from './writer';
+
+/**
+ * Per-shard offset index in the plain-text format NVIDIA DALI's tfrecord2idx and
+ * the `tfrecord` PyTorch package use: one "offset frame_bytes" line per record.
+ */
+export function formatIndex(locations: RecordLocation[]): string {
+  return locations.map((l) => `${l.offset} ${l.frameBytes}\n`).join('');
+}
+
+export async function writeIndex(file: string, locations: RecordLocation[]): Promise<void> {
+  await writeFile(file, formatIndex(locations));
+}
+
+export async function readIndex(file: string): Promise<RecordLocation[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      const [offset, frameBytes] = line.trim().split(/\s+/).map(Number);
+      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(frameBytes)) throw new Error(`${file}:${i + 1}: malformed index line '${line}'`);
+      return { offset: offset as number, frameBytes: frameBytes as number };
+    });
+}

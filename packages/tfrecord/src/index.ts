@@ -1,0 +1,22 @@
+export { crc32cOf, maskCrc, maskedCrc32c } from './crc';
+export { TFRecordError } from './errors';
+export { FRAME_OVERHEAD, FOOTER_BYTES, HEADER_BYTES, frameRecord, parseHeader } from './framing';
+export { type Compression, compressionFromExtension, detectCompression } from './compression';
+export { DEFAULT_MAX_RECORD_BYTES, type ReadOptions, type TFRecord, readTFRecords } from './reader';
+export { type RecordLocation, TFRecordWriter, framedSize } from './writer';
+export { formatIndex, readIndex, writeIndex } from './index-file';
+export {
+  type Feature,
+  type Features,
+  PROTO_DIR,
+  bytesFeature,
+  decodeExample,
+  encodeExample,
+  floatFeature,
+  getBytes,
+  getFloats,
+  getInt,
+  getInt64s,
+  getString,
+  int64Feature,
+} from './example';

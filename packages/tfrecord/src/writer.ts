@@ -1,0 +1,71 @@
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { createDeflate, createGzip } from 'node:zlib';
+import type { Compression } from './compression';
+import { FRAME_OVERHEAD, frameRecord } from './framing';
+
+export interface RecordLocation {
+  /** Byte offset of the frame in the uncompressed stream. */
+  offset: number;
+  /** Frame length in bytes, header and footer included (as DALI / tfrecord index files store it). */
+  frameBytes: number;
+}
+
+/** Writes framed records to a file, optionally GZIP or ZLIB compressed. */
+export class TFRecordWriter {
+  private uncompressedBytes = 0;
+  private records = 0;
+
+  private constructor(
+    readonly file: string,
+    private readonly input: Writable,
+    private readonly finished: Promise<void>,
+  ) {
+    // Errors surface from write() or close(); this only stops an early one counting as unhandled.
+    finished.catch(() => undefined);
+  }
+
+  static create(file: string, compression: Compression = 'none'): TFRecordWriter {
+    const out = createWriteStream(file);
+    if (compression === 'none') return new TFRecordWriter(file, out, once(out, 'finish').then(() => undefined));
+    const compressor = compression === 'gzip' ? createGzip() : createDeflate();
+    return new TFRecordWriter(file, compressor, pipeline(compressor, out));
+  }
+
+  async write(data: Uint8Array): Promise<RecordLocation> {
+    const frame = frameRecord(data);
+    const location = { offset: this.uncompressedBytes, frameBytes: frame.length };
+    this.uncompressedBytes += frame.length;
+    this.records++;
+    if (!this.input.write(frame)) await Promise.race([once(this.input, 'drain'), this.finished]);
+    return location;
+  }
+
+  /** Bytes written before compression. */
+  get bytes(): number {
+    return this.uncompressedBytes;
+  }
+
+  get count(): number {
+    return this.records;
+  }
+
+  /** Flushes, closes and fsyncs, so a later rename publishes a complete file. */
+  async close(): Promise<void> {
+    this.input.end();
+    await this.finished;
+    const handle = await open(this.file, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+export function framedSize(dataBytes: number): number {
+  return dataBytes + FRAME_OVERHEAD;
+}

@@ -1,0 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** ../shared/testdata relative to the repository root (test/dist/helpers -> root). */
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+export const SHARED_TFRECORDS = join(REPO_ROOT, '..', 'shared', 'testdata', 'tfrecord');
+
+const createdDirs: string[] = [];
+process.on('exit', () => createdDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh temporary directory removed when the process exits. */
+export function tempDir(prefix = 'shardline-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  createdDirs.push(dir);
+  return dir;
+}
+
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}

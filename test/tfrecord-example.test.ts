@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import protobuf from 'protobufjs';
+import sharp from 'sharp';
+import {
+  type Features,
+  bytesFeature,
+  decodeExample,
+  encodeExample,
+  floatFeature,
+  getBytes,
+  getFloats,
+  getInt,
+  getInt64s,
+  getString,
+  int64Feature,
+  readTFRecords,
+} from '@shardline/tfrecord';
+import { SHARED_TFRECORDS, collect } from './helpers/paths';
+
+async function sharedExamples(name: string): Promise<Features[]> {
+  const records = await collect(readTFRecords(join(SHARED_TFRECORDS, name)));
+  return records.map((r) => decodeExample(r.data));
+}
+
+describe('real TensorFlow files in shared/testdata', () => {
+  test('every file reads with all CRCs valid', async () => {
+    const expected: Record<string, number> = {
+      'pytorch-data_example.tfrecord': 4,
+      'tfrecord_lite_images.tfrecord': 2,
+      'tfrecord_lite_test.tfrecord': 42,
+      'deeplab_pascal_voc_seg_val-00000-of-00001.tfrecord': 3,
+      'deepconsensus_eval.tfrecord.gz': 65,
+    };
+    assert.deepEqual(readdirSync(SHARED_TFRECORDS).sort(), Object.keys(expected).sort());
+    for (const [name, count] of Object.entries(expected)) {
+      const records = await collect(readTFRecords(join(SHARED_TFRECORDS, name), { verifyCrc: true }));
+      assert.equal(records.length, count, name);
+      for (const r of records) decodeExample(r.data);
+    }
+  });
+
+  test('pytorch-data example: packed float and int64 lists and a bytes feature', async () => {
+    const examples = await sharedExamples('pytorch-data_example.tfrecord');
+    for (const ex of examples) {
+      assert.equal(getFloats(ex, 'x_float').length, 10);
+      assert.equal(getInt64s(ex, 'x_int').length, 10);
+      assert.equal(getString(ex, 'x_byte'), 'test str');
+    }
+  });
+
+  test('tfrecord_lite images: JPEG bytes decode to the sizes the features state', async () => {
+    const examples = await sharedExamples('tfrecord_lite_images.tfrecord');
+    assert.equal(getInt(examples[1]!, 'depth'), 1);
+    for (const ex of examples) {
+      const [jpeg] = getBytes(ex, 'image_raw');
+      const meta = await sharp(jpeg!).metadata();
+      assert.equal(meta.format, 'jpeg');
+      assert.equal(meta.width, getInt(ex, 'width'));
+      assert.equal(meta.height, getInt(ex, 'height'));
+      assert.equal(meta.channels, getInt(ex, 'depth'));
+    }
+  });
+
+  test('deeplab: standard image/* keys with JPEG and PNG payloads', async () => {
+    const examples = await sharedExamples('deeplab_pascal_voc_seg_val-00000-of-00001.tfrecord');
+    for (const ex of examples) {
+      assert.equal(getString(ex, 'image/format'), 'jpeg');
+      const meta = await sharp(getBytes(ex, 'image/encoded')[0]!).metadata();
+      assert.equal(meta.width, getInt(ex, 'image/width'));
+      assert.equal(meta.height, getInt(ex, 'image/height'));
+      const seg = await sharp(getBytes(ex, 'image/segmentation/class/encoded')[0]!).metadata();
+      assert.equal(seg.format, 'png');
+    }
+  });
+
+  test('re-encoding a TensorFlow Example preserves every value', async () => {
+    for (const name of ['pytorch-data_example.tfrecord', 'tfrecord_lite_test.tfrecord']) {
+      for (const ex of await sharedExamples(name)) assert.deepEqual(decodeExample(encodeExample(ex)), ex);
+    }
+  });
+});
+
+describe('Example codec', () => {
+  test('round trips every feature kind, empty lists and empty features', () => {
+    const features: Features = {
+      image: bytesFeature(Buffer.from([0, 1, 2, 255]), 'text'),
+      scores: floatFeature(0.5, -1.25, 3e10),
+      ids: int64Feature(0, -1, 42),
+      nothing: { kind: 'none' },
+      emptyBytes: { kind: 'bytes', value: [] },
+    };
+    const decoded = decodeExample(encodeExample(features));
+    assert.deepEqual(getBytes(decoded, 'image').map((b) => Buffer.from(b)), [Buffer.from([0, 1, 2, 255]), Buffer.from('text')]);
+    assert.deepEqual(getFloats(decoded, 'scores'), [0.5, -1.25, 3e10].map(Math.fround));
+    assert.deepEqual(getInt64s(decoded, 'ids'), [0n, -1n, 42n]);
+    assert.equal(decoded.nothing?.kind, 'none');
+    assert.deepEqual(getBytes(decoded, 'emptyBytes'), []);
+    assert.deepEqual(decodeExample(encodeExample({})), {});
+  });
+
+  test('int64 values beyond 2^53 stay exact', () => {
+    const big = [2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n];
+    const decoded = decodeExample(encodeExample({ big: int64Feature(...big) }));
+    assert.deepEqual(getInt64s(decoded, 'big'), big);
+    assert.throws(() => getInt(decoded, 'big'), /does not fit a JS number/);
+  });
+
+  test('unpacked repeated int64 and float (older writers) decode like packed ones', () => {
+    // Example{features{feature{key:"v", value:{int64_list{value:7 value:8}}}}} written field by field.
+    const int64List = protobuf.Writer.create().uint32(8).int64(7).uint32(8).int64(8).finish();
+    const floatList = protobuf.Writer.create().uint32(13).float(1.5).uint32(13).float(2.5).finish();
+    const example = (kindTag: number, list: Uint8Array) => {
+      const feature = protobuf.Writer.create().uint32(kindTag).bytes(list).finish();
+      const entry = protobuf.Writer.create().uint32(10).string('v').uint32(18).bytes(feature).finish();
+      const features = protobuf.Writer.create().uint32(10).bytes(entry).finish();
+      return protobuf.Writer.create().uint32(10).bytes(features).finish();
+    };
+    assert.deepEqual(getInt64s(decodeExample(example(26, int64List)), 'v'), [7n, 8n]);
+    assert.deepEqual(getFloats(decodeExample(example(18, floatList)), 'v'), [1.5, 2.5]);
+  });
+
+  test('accessors name the missing or mistyped key', () => {
+    const ex = decodeExample(encodeExample({ label: int64Feature(3) }));
+    assert.throws(() => getBytes(ex, 'image/encoded'), /'image\/encoded' is missing \(have: label\)/);
+    assert.throws(() => getFloats(ex, 'label'), /'label' is int64_list, expected float_list/);
+  });
+
+  test('malformed protobuf bytes throw', () => {
+    assert.throws(() => decodeExample(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f])));
+  });
+});

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import {
+  TFRecordError,
+  TFRecordWriter,
+  crc32cOf,
+  frameRecord,
+  maskedCrc32c,
+  readIndex,
+  readTFRecords,
+  writeIndex,
+} from '@shardline/tfrecord';
+import { collect, tempDir } from './helpers/paths';
+
+describe('CRC-32C', () => {
+  test('matches the RFC 3720 vectors', () => {
+    assert.equal(crc32cOf(Buffer.alloc(32, 0x00)), 0x8a9136aa);
+    assert.equal(crc32cOf(Buffer.alloc(32, 0xff)), 0x62a8ab43);
+    assert.equal(crc32cOf(Buffer.from('123456789')), 0xe3069283);
+  });
+
+  test('accepts a Uint8Array view that is not a Buffer', () => {
+    const backing = new Uint8Array(20);
+    backing.set(Buffer.from('123456789'), 5);
+    assert.equal(crc32cOf(backing.subarray(5, 14)), 0xe3069283);
+  });
+});
+
+describe('framing', () => {
+  test('a record holding foo is byte-identical to TensorFlow output', () => {
+    assert.equal(frameRecord(Buffer.from('foo')).toString('base64'), 'AwAAAAAAAACwmUkOZm9vYYq+/g==');
+  });
+
+  for (const compression of ['none', 'gzip', 'zlib'] as const) {
+    test(`round trip with ${compression} compression, detected automatically`, async () => {
+      const dir = tempDir();
+      const file = join(dir, 'records.tfrecord');
+      const payloads = [Buffer.alloc(0), Buffer.from('a'), Buffer.alloc(3 << 20, 7), ...Array.from({ length: 500 }, (_, i) => Buffer.from(`record ${i}`))];
+      const writer = TFRecordWriter.create(file, compression);
+      for (const p of payloads) await writer.write(p);
+      await writer.close();
+      const read = await collect(readTFRecords(file));
+      assert.equal(read.length, payloads.length);
+      read.forEach((r, i) => assert.deepEqual(r.data, payloads[i]));
+    });
+  }
+
+  test('index offsets point at each record', async () => {
+    const dir = tempDir();
+    const file = join(dir, 's.tfrecord');
+    const writer = TFRecordWriter.create(file);
+    const locations = [];
+    for (let i = 0; i < 10; i++) locations.push(await writer.write(Buffer.alloc(i * 100, i)));
+    await writer.close();
+    await writeIndex(`${file}.index`, locations);
+    const index = await readIndex(`${file}.index`);
+    const records = await collect(readTFRecords(file));
+    assert.deepEqual(index.map((l) => l.offset), records.map((r) => r.offset));
+    const bytes = readFileSync(file);
+    for (const [i, loc] of index.entries()) {
+      const frame = bytes.subarray(loc.offset, loc.offset + loc.frameBytes);
+      assert.deepEqual(frame, frameRecord(Buffer.alloc(i * 100, i)));
+    }
+  });
+});
+
+describe('corrupted and truncated files', () => {
+  function threeRecordFile(): { file: string; bytes: Buffer } {
+    const file = join(tempDir(), 'three.tfrecord');
+    const bytes = Buffer.concat(['first', 'second', 'third'].map((s) => frameRecord(Buffer.from(s))));
+    writeFileSync(file, bytes);
+    return { file, bytes };
+  }
+
+  async function expectError(file: string, offset: number, pattern: RegExp): Promise<void> {
+    await assert.rejects(collect(readTFRecords(file)), (err: unknown) => {
+      assert.ok(err instanceof TFRecordError, `expected TFRecordError, got ${String(err)}`);
+      assert.equal(err.file, file);
+      assert.equal(err.offset, offset);
+      assert.match(err.message, pattern);
+      assert.ok(err.message.includes(file), 'message names the file');
+      return true;
+    });
+  }
+
+  test('a flipped data byte is reported at its record offset', async () => {
+    const { file, bytes } = threeRecordFile();
+    const second = frameRecord(Buffer.from('first')).length;
+    bytes[second + 12 + 2]! ^= 0x40;
+    writeFileSync(file, bytes);
+    await expectError(file, second, /corrupt record data: CRC mismatch/);
+  });
+
+  test('a flipped length byte is caught by the length CRC', async () => {
+    const { file, bytes } = threeRecordFile();
+    bytes[0]! ^= 0x01;
+    writeFileSync(file, bytes);
+    await expectError(file, 0, /corrupt length field/);
+  });
+
+  test('a file cut inside a record is reported as truncated', async () => {
+    const { file, bytes } = threeRecordFile();
+    writeFileSync(file, bytes.subarray(0, bytes.length - 3));
+    const third = frameRecord(Buffer.from('first')).length + frameRecord(Buffer.from('second')).length;
+    await expectError(file, third, /truncated record/);
+  });
+
+  test('a file cut inside a header is reported as truncated', async () => {
+    const { file, bytes } = threeRecordFile();
+    const cut = frameRecord(Buffer.from('first')).length + 5;
+    writeFileSync(file, bytes.subarray(0, cut));
+    await expectError(file, cut - 5, /truncated record header/);
+  });
+
+  test('a huge length with a valid CRC is refused before allocating', async () => {
+    const file = join(tempDir(), 'huge.tfrecord');
+    const header = Buffer.alloc(12);
+    header.writeBigUInt64LE(1n << 50n, 0);
+    header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
+    writeFileSync(file, header);
+    await expectError(file, 0, /exceeds the limit/);
+    await assert.rejects(collect(readTFRecords(file, { maxRecordBytes: 2 ** 60 })), /truncated record: needs/);
+  });
+
+  test('a truncated gzip stream names the file', async () => {
+    const file = join(tempDir(), 'cut.tfrecord.gz');
+    const gz = gzipSync(Buffer.concat(Array.from({ length: 50 }, (_, i) => frameRecord(Buffer.alloc(1000, i)))));
+    writeFileSync(file, gz.subarray(0, gz.length >> 1));
+    await assert.rejects(collect(readTFRecords(file)), (err: unknown) => err instanceof TFRecordError && err.message.startsWith(file));
+  });
+
+  test('a plain file that is not TFRecord at all fails on its first header', async () => {
+    const file = join(tempDir(), 'notes.txt');
+    writeFileSync(file, 'this is plain text, not a TFRecord file at all');
+    await expectError(file, 0, /corrupt length field/);
+  });
+});
