@@ -1,2 +1,33 @@
 #!/usr/bin/env node
-export {};
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { inspectCommand, verifyCommand } from './commands/inspect';
+import { packCommand } from './commands/pack';
+import { sampleCommand } from './commands/sample';
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('shardline')
+    .usage('$0 <command> [options]\n\nPack images into TFRecord shards once; stream them into tfjs training.')
+    .command(sampleCommand)
+    .command(packCommand)
+    .command(inspectCommand)
+    .command(verifyCommand)
+    .demandCommand(1, 'Name a command; see --help.')
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((message, error, y) => {
+      if (error) throw error;
+      y.showHelp();
+      console.error(`\n${message}`);
+      process.exit(2);
+    })
+    .parseAsync();
+}
+
+main().catch((err: unknown) => {
+  console.error(`shardline: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.SHARDLINE_DEBUG && err instanceof Error) console.error(err.stack);
+  process.exit(1);
+});

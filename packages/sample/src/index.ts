@@ -1,1 +1,2 @@
-export {};
+export { type SampleOptions, type SampleResult, generateSample } from './generate';
+export { SHAPE_CLASSES, type ShapeClass, shapeSvg } from './shapes';

@@ -1,0 +1,74 @@
+import type { CommandModule } from 'yargs';
+import { type Manifest, readManifest, verifyShards } from '@shardline/pack';
+import { decodeExample, readTFRecords } from '@shardline/tfrecord';
+import { stat } from 'node:fs/promises';
+
+/** Prints classes, split sizes and a per-class histogram. */
+export function printManifestSummary(manifest: Manifest, dir: string): void {
+  const { width, height, channels, payload } = manifest.image;
+  console.log(`\n${dir}: ${manifest.classes.length} classes, ${width}x${height}x${channels} ${payload}, compression ${manifest.compression}`);
+  const splits = Object.entries(manifest.splits);
+  const nameWidth = Math.max(5, ...manifest.classes.map((c) => c.length));
+  console.log(`${'class'.padEnd(nameWidth)}  ${splits.map(([name]) => name.padStart(10)).join('')}`);
+  manifest.classes.forEach((name, label) => {
+    const counts = splits.map(([, s]) => String(s?.classCounts[label] ?? 0).padStart(10)).join('');
+    console.log(`${name.padEnd(nameWidth)}  ${counts}  ${histogramBar(splits[0]?.[1]?.classCounts ?? [], label)}`);
+  });
+  console.log(`${'total'.padEnd(nameWidth)}  ${splits.map(([, s]) => String(s?.records ?? 0).padStart(10)).join('')}`);
+  console.log(`shards: ${splits.map(([name, s]) => `${name} ${s?.shards.length ?? 0}`).join(', ')}`);
+  if (manifest.skipped.length > 0) {
+    console.log(`skipped ${manifest.skipped.length} file(s) (listed in manifest.json):`);
+    for (const s of manifest.skipped.slice(0, 10)) console.log(`  ${s.file}: ${s.reason}`);
+    if (manifest.skipped.length > 10) console.log(`  ... and ${manifest.skipped.length - 10} more`);
+  }
+}
+
+function histogramBar(counts: number[], label: number): string {
+  const max = Math.max(1, ...counts);
+  return '#'.repeat(Math.round(((counts[label] ?? 0) / max) * 30));
+}
+
+export const inspectCommand: CommandModule<object, { path: string; records: number }> = {
+  command: 'inspect <path>',
+  describe: 'Summarise a shard folder (manifest, class histogram), or list the features of any TFRecord file',
+  builder: (yargs) =>
+    yargs
+      .positional('path', { type: 'string', demandOption: true, describe: 'A folder written by pack, or a .tfrecord[.gz] file' })
+      .option('records', { type: 'number', default: 3, describe: 'For a single file: how many records to show' }),
+  handler: async (args) => {
+    if ((await stat(args.path)).isDirectory()) return printManifestSummary(await readManifest(args.path), args.path);
+    let count = 0;
+    for await (const record of readTFRecords(args.path)) {
+      if (count++ < args.records) console.log(`record ${count - 1} @${record.offset}: ${describeFeatures(record.data)}`);
+    }
+    console.log(`${args.path}: ${count} records, all CRCs valid`);
+  },
+};
+
+function describeFeatures(data: Uint8Array): string {
+  const features = decodeExample(data);
+  return Object.entries(features)
+    .map(([key, f]) => {
+      if (f.kind === 'none') return `${key}: empty`;
+      const preview = f.kind === 'bytes' ? f.value.map((b) => (b.length > 24 ? `<${b.length} bytes>` : JSON.stringify(Buffer.from(b).toString()))) : f.value.slice(0, 4).map(String);
+      return `${key}: ${f.kind}[${f.value.length}] ${preview.slice(0, 4).join(',')}`;
+    })
+    .join('; ');
+}
+
+export const verifyCommand: CommandModule<object, { shards: string }> = {
+  command: 'verify <shards>',
+  describe: 'Check every shard: SHA-256, every record CRC, record shapes and labels, counts against the manifest',
+  builder: (yargs) => yargs.positional('shards', { type: 'string', demandOption: true, describe: 'A folder written by pack' }),
+  handler: async (args) => {
+    const report = await verifyShards(args.shards, (file) => process.stderr.write(`checking ${file}\n`));
+    printManifestSummary(report.manifest, args.shards);
+    if (report.ok) {
+      console.log(`\nOK: ${report.recordsChecked} records, every CRC valid, counts match the manifest.`);
+      return;
+    }
+    console.error(`\nFAILED: ${report.problems.length} problem(s):`);
+    for (const p of report.problems) console.error(`  ${p}`);
+    process.exitCode = 1;
+  },
+};

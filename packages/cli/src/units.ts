@@ -1,0 +1,28 @@
+/** Parses sizes such as 64MB, 100MiB, 512k, 1048576 into bytes. */
+export function parseBytes(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(text);
+  if (!match) throw new Error(`cannot read '${text}' as a size (examples: 64MB, 100MiB, 512k)`);
+  const power = ' kmgt'.indexOf((match[2] ?? '').toLowerCase() || ' ');
+  return Math.round(Number(match[1]) * 1024 ** power);
+}
+
+/** Parses an image size: "64" (square) or "WIDTHxHEIGHT" such as "96x64". */
+export function parseImageSize(text: string): { width: number; height: number } {
+  const match = /^(\d+)(?:x(\d+))?$/i.exec(text.trim());
+  if (!match) throw new Error(`cannot read '${text}' as an image size (examples: 64, 96x64)`);
+  const width = Number(match[1]);
+  const height = Number(match[2] ?? match[1]);
+  if (width < 1 || height < 1 || width > 4096 || height > 4096) throw new Error(`image size ${width}x${height} is out of range (1..4096)`);
+  return { width, height };
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { decode as decodeBmp } from 'bmp-ts';
+import sharp from 'sharp';
+import { type RawImage, decodeNetpbm, isNetpbm, netpbmSize } from './netpbm';
+
+export type ColorMode = 'rgb' | 'grayscale';
+export type Payload = 'raw' | 'jpeg';
+
+export interface DecodeOptions {
+  width: number;
+  height: number;
+  colorMode: ColorMode;
+  payload: Payload;
+  /** JPEG quality when payload is jpeg. */
+  jpegQuality: number;
+  /** Images with more pixels are refused before decoding. */
+  maxPixels: number;
+}
+
+/** Where an image comes from: a file, or pixels already in memory (IDX sources). */
+export type ImageInput = { kind: 'file'; path: string } | ({ kind: 'pixels' } & RawImage);
+
+export interface DecodedImage {
+  ok: true;
+  /** Raw HWC uint8 pixels, or JPEG bytes. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  format: Payload;
+}
+
+export interface DecodeFailure {
+  ok: false;
+  reason: string;
+}
+
+export type DecodeResult = DecodedImage | DecodeFailure;
+
+/** Decodes, resizes (stretching to the target, as Keras does) and encodes one image. Never throws. */
+export async function decodeImage(input: ImageInput, options: DecodeOptions): Promise<DecodeResult> {
+  try {
+    const source = input.kind === 'file' ? await openFile(input.path, options.maxPixels) : rawPipeline(input);
+    return await toPayload(source, options);
+  } catch (err) {
+    return { ok: false, reason: describeError(err) };
+  }
+}
+
+async function openFile(path: string, maxPixels: number): Promise<sharp.Sharp> {
+  const bytes = await readFile(path);
+  if (bytes.length === 0) throw new Error('empty file');
+  if (isNetpbm(bytes)) {
+    checkPixelLimit(netpbmSize(bytes), maxPixels);
+    return rawPipeline(decodeNetpbm(bytes));
+  }
+  if (isBmp(bytes)) {
+    checkPixelLimit(bmpSize(bytes), maxPixels);
+    const bmp = decodeBmp(bytes, { toRGBA: true });
+    return rawPipeline({ data: bmp.data, width: bmp.width, height: bmp.height, channels: 4 });
+  }
+  // sharp reads the header first and refuses oversized images without decoding them.
+  return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+}
+
+function rawPipeline(image: RawImage): sharp.Sharp {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+}
+
+async function toPayload(image: sharp.Sharp, options: DecodeOptions): Promise<DecodedImage> {
+  const channels = options.colorMode === 'grayscale' ? 1 : 3;
+  let pipeline = image.resize(options.width, options.height, { fit: 'fill' }).removeAlpha();
+  pipeline = channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
+  if (options.payload === 'jpeg') {
+    const data = await pipeline.jpeg({ quality: options.jpegQuality }).toBuffer();
+    return { ok: true, data, width: options.width, height: options.height, channels, format: 'jpeg' };
+  }
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== channels) throw new Error(`decoder produced ${info.channels} channels, expected ${channels}`);
+  return { ok: true, data, width: info.width, height: info.height, channels, format: 'raw' };
+}
+
+function isBmp(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x42 && bytes[1] === 0x4d;
+}
+
+function bmpSize(bytes: Buffer): { width: number; height: number } {
+  if (bytes.length < 26) throw new Error('truncated BMP header');
+  return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) };
+}
+
+function checkPixelLimit(size: { width: number; height: number }, maxPixels: number): void {
+  if (size.width * size.height > maxPixels) {
+    throw new Error(`image is ${size.width}x${size.height}, over the limit of ${maxPixels} pixels (not decoded)`);
+  }
+}
+
+function describeError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/exceeds pixel limit/i.test(message)) return `image is over the pixel limit (not decoded): ${message}`;
+  if (/unsupported image format/i.test(message)) return 'not an image sharp can read (unsupported or unrecognised format)';
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+
+/** The IDX format of MNIST and Fashion-MNIST: big-endian magic (type code, rank) then dimensions. */
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
+
+const UNSIGNED_BYTE = 0x08;
+
+export async function readIdx(file: string): Promise<IdxArray> {
+  let bytes = await readFile(file);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  return parseIdx(bytes, file);
+}
+
+export function parseIdx(bytes: Buffer, file: string): IdxArray {
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${file}: not an IDX file (bad magic)`);
+  if (bytes[2] !== UNSIGNED_BYTE) throw new Error(`${file}: IDX element type 0x${bytes[2]!.toString(16)} is not unsigned byte`);
+  const rank = bytes[3]!;
+  const headerBytes = 4 + 4 * rank;
+  if (bytes.length < headerBytes) throw new Error(`${file}: truncated IDX header`);
+  const dims = Array.from({ length: rank }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length !== headerBytes + count) {
+    throw new Error(`${file}: IDX dimensions ${dims.join('x')} need ${count} bytes of data, file has ${bytes.length - headerBytes}`);
+  }
+  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];

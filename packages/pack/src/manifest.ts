@@ -1,0 +1,79 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Compression } from '@shardline/tfrecord';
+import type { ColorMode, Payload } from './decode';
+import type { SkippedFile, SourceListing } from './sources';
+import type { SplitName } from './split';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FORMAT = 'shardline-manifest/1';
+
+/** Feature keys of every record: TensorFlow's standard image/* names. */
+export const RECORD_KEYS = {
+  encoded: 'image/encoded',
+  format: 'image/format',
+  height: 'image/height',
+  width: 'image/width',
+  channels: 'image/channels',
+  label: 'image/class/label',
+  text: 'image/class/text',
+  filename: 'image/filename',
+} as const;
+
+export interface ShardInfo {
+  file: string;
+  /** DALI-style "offset frame_bytes" index; absent for compressed shards. */
+  index?: string;
+  records: number;
+  bytes: number;
+  sha256: string;
+  classCounts: number[];
+}
+
+export interface SplitInfo {
+  records: number;
+  classCounts: number[];
+  shards: ShardInfo[];
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  createdAt: string;
+  source: { path: string; layout: SourceListing['layout'] };
+  classes: string[];
+  image: { width: number; height: number; channels: 1 | 3; colorMode: ColorMode; payload: Payload; jpegQuality?: number };
+  compression: Compression;
+  recordKeys: typeof RECORD_KEYS;
+  splits: Partial<Record<SplitName, SplitInfo>>;
+  skipped: SkippedFile[];
+  /** Hash of the options and source listing that produced these shards. */
+  fingerprint: string;
+}
+
+export async function readManifest(dir: string): Promise<Manifest> {
+  const file = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new Error(`${file} not found: is ${dir} a folder written by 'shardline pack'?`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (manifest.format !== MANIFEST_FORMAT) throw new Error(`${file}: unknown manifest format '${String(manifest.format)}' (expected ${MANIFEST_FORMAT})`);
+  return manifest;
+}
+
+export async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+  const temp = `${file}.partial`;
+  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(temp, file);
+}
+
+export function totalRecords(manifest: Manifest): number {
+  return Object.values(manifest.splits).reduce((sum, s) => sum + (s?.records ?? 0), 0);
+}

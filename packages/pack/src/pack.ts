@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Compression } from '@shardline/tfrecord';
+import type { ColorMode, DecodeOptions, Payload } from './decode';
+import { Journal, type JournalEntry, intactEntries, readJournal } from './journal';
+import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, RECORD_KEYS, type SplitInfo, readManifest, writeJsonAtomically } from './manifest';
+import { createDecodePool, mapOrdered } from './pool';
+import { encodeImageExample } from './record';
+import { ShardSequence } from './shard-writer';
+import { type SkippedFile, type SourceItem, type SourceListing, listSource } from './sources';
+import { SPLIT_ORDER, type SplitName, type Splits, assignSplits } from './split';
+
+export interface PackOptions {
+  src: string;
+  out: string;
+  width: number;
+  height: number;
+  colorMode: ColorMode;
+  payload: Payload;
+  jpegQuality: number;
+  validationSplit: number;
+  seed: number;
+  shardBytes: number;
+  compression: Compression;
+  workers: number;
+  maxPixels: number;
+  labelPattern?: string;
+  classNames?: string[];
+  /** Replace an output folder that holds a different pack job. */
+  force?: boolean;
+  onProgress?: (progress: PackProgress) => void;
+  onSkip?: (skipped: SkippedFile) => void;
+}
+
+export interface PackProgress {
+  done: number;
+  total: number;
+  skipped: number;
+}
+
+export interface PackResult {
+  manifest: Manifest;
+  /** Images already packed by an earlier, interrupted run of the same job. */
+  resumed: number;
+  /** The folder already held this exact job, complete. */
+  alreadyComplete: boolean;
+}
+
+const SHARD_FILE = /^(train|validation|test)-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
+
+export async function packDataset(options: PackOptions): Promise<PackResult> {
+  const listing = await listSource(options.src, { labelPattern: options.labelPattern, classNames: options.classNames });
+  if (listing.items.length === 0) throw new Error(`no images found in ${options.src}`);
+  const splits = assignSplits(listing.items, options.validationSplit, options.seed);
+  const fingerprint = jobFingerprint(options, splits);
+  await mkdir(options.out, { recursive: true });
+
+  const existing = await readManifest(options.out).catch(() => undefined);
+  if (existing?.fingerprint === fingerprint && !options.force) return { manifest: existing, resumed: 0, alreadyComplete: true };
+  const prior = await resumableEntries(options, fingerprint, existing !== undefined);
+
+  const journal = await Journal.start(options.out, fingerprint);
+  for (const entry of prior) await journal.append(entry);
+  const written = await writeRemaining(options, listing, splits, prior, journal);
+  const entries = [...prior, ...written.entries];
+
+  const manifest = buildManifest(options, listing, entries, written.trailingSkips, fingerprint);
+  await writeJsonAtomically(join(options.out, MANIFEST_FILE), manifest);
+  await journal.remove();
+  return { manifest, resumed: countCovered(prior), alreadyComplete: false };
+}
+
+/** Shards an interrupted run of this same job completed; clears anything else of ours in the folder. */
+async function resumableEntries(options: PackOptions, fingerprint: string, hasOtherManifest: boolean): Promise<JournalEntry[]> {
+  const prior = await readJournal(options.out);
+  const sameJob = prior?.fingerprint === fingerprint;
+  if (!options.force && (hasOtherManifest || (prior && !sameJob))) {
+    throw new Error(`${options.out} already holds shards from a different pack job (other source or options); pass --force to replace them, or choose another --out`);
+  }
+  const kept = sameJob && !options.force ? await intactEntries(options.out, prior.entries) : [];
+  const keep = new Set(kept.flatMap((e) => [e.shard.file, e.shard.index]));
+  for (const file of await readdir(options.out)) {
+    if (SHARD_FILE.test(file) && !keep.has(file)) await rm(join(options.out, file), { force: true });
+  }
+  await rm(join(options.out, MANIFEST_FILE), { force: true });
+  return kept;
+}
+
+async function writeRemaining(
+  options: PackOptions,
+  listing: SourceListing,
+  splits: Splits,
+  prior: JournalEntry[],
+  journal: Journal,
+): Promise<{ entries: JournalEntry[]; trailingSkips: SkippedFile[] }> {
+  const decodeOptions: DecodeOptions = {
+    width: options.width,
+    height: options.height,
+    colorMode: options.colorMode,
+    payload: options.payload,
+    jpegQuality: options.jpegQuality,
+    maxPixels: options.maxPixels,
+  };
+  const work = SPLIT_ORDER.flatMap((split) => {
+    const start = resumePoint(prior, split);
+    return splits[split].slice(start).map((item, i) => ({ split, item, position: start + i }));
+  });
+  const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
+  const progress: PackProgress = { done: total - work.length, total, skipped: 0 };
+  const writers = new SplitWriters(options, listing.classes.length, prior, journal);
+  const pool = createDecodePool(options.workers);
+  try {
+    const results = mapOrdered(work, Math.max(4, options.workers * 4), async (w) => ({ ...w, result: await pool.decode({ input: w.item.input, options: decodeOptions }) }));
+    for await (const { split, item, position, result } of results) {
+      if (result.ok) {
+        await writers.add(split, position, encodeImageExample(result, item.label, listing.classes[item.label]!, item.name), item.label);
+      } else {
+        const skipped = { file: item.name, reason: result.reason };
+        writers.skip(split, skipped);
+        progress.skipped++;
+        options.onSkip?.(skipped);
+      }
+      progress.done++;
+      options.onProgress?.(progress);
+    }
+    await writers.finish(splits);
+  } finally {
+    await pool.close();
+  }
+  return { entries: writers.completed, trailingSkips: writers.trailingSkips };
+}
+
+/** Routes records to one ShardSequence per split and journals every shard it completes. */
+class SplitWriters {
+  readonly completed: JournalEntry[] = [];
+  readonly trailingSkips: SkippedFile[] = [];
+  private readonly sequences = new Map<SplitName, ShardSequence>();
+  private readonly pendingSkips = new Map<SplitName, SkippedFile[]>();
+
+  constructor(
+    private readonly options: PackOptions,
+    private readonly classCount: number,
+    private readonly prior: JournalEntry[],
+    private readonly journal: Journal,
+  ) {}
+
+  async add(split: SplitName, position: number, record: Uint8Array, label: number): Promise<void> {
+    const closed = await this.sequence(split).add(record, label);
+    if (closed) await this.complete(split, closed, position);
+  }
+
+  skip(split: SplitName, skipped: SkippedFile): void {
+    this.pendingSkips.set(split, [...(this.pendingSkips.get(split) ?? []), skipped]);
+  }
+
+  /** Closes every split's last shard. Skips after it are kept in `trailingSkips` for the manifest. */
+  async finish(splits: Splits): Promise<void> {
+    for (const split of SPLIT_ORDER) {
+      const closed = await this.sequences.get(split)?.close();
+      if (closed) await this.complete(split, closed, splits[split].length);
+      this.trailingSkips.push(...(this.pendingSkips.get(split) ?? []));
+      this.pendingSkips.delete(split);
+    }
+  }
+
+  private async complete(split: SplitName, shard: JournalEntry['shard'], itemEnd: number): Promise<void> {
+    const entry: JournalEntry = { split, shard, itemEnd, skipped: this.pendingSkips.get(split) ?? [] };
+    this.pendingSkips.delete(split);
+    this.completed.push(entry);
+    await this.journal.append(entry);
+  }
+
+  private sequence(split: SplitName): ShardSequence {
+    let sequence = this.sequences.get(split);
+    if (!sequence) {
+      const shardsSoFar = this.prior.filter((e) => e.split === split).length;
+      sequence = new ShardSequence(this.options.out, split, this.classCount, this.options.shardBytes, this.options.compression, shardsSoFar);
+      this.sequences.set(split, sequence);
+    }
+    return sequence;
+  }
+}
+
+function resumePoint(entries: JournalEntry[], split: SplitName): number {
+  return entries.filter((e) => e.split === split).at(-1)?.itemEnd ?? 0;
+}
+
+function countCovered(entries: JournalEntry[]): number {
+  return SPLIT_ORDER.reduce((n, split) => n + resumePoint(entries, split), 0);
+}
+
+function buildManifest(options: PackOptions, listing: SourceListing, entries: JournalEntry[], trailingSkips: SkippedFile[], fingerprint: string): Manifest {
+  const splits: Manifest['splits'] = {};
+  for (const split of SPLIT_ORDER) {
+    const shards = entries.filter((e) => e.split === split).map((e) => e.shard);
+    if (shards.length > 0) splits[split] = summarizeSplit(shards, listing.classes.length);
+  }
+  const channels = options.colorMode === 'grayscale' ? 1 : 3;
+  return {
+    format: MANIFEST_FORMAT,
+    createdAt: new Date().toISOString(),
+    source: { path: resolve(options.src), layout: listing.layout },
+    classes: listing.classes,
+    image: {
+      width: options.width,
+      height: options.height,
+      channels,
+      colorMode: options.colorMode,
+      payload: options.payload,
+      ...(options.payload === 'jpeg' ? { jpegQuality: options.jpegQuality } : {}),
+    },
+    compression: options.compression,
+    recordKeys: RECORD_KEYS,
+    splits,
+    skipped: [...listing.skipped, ...entries.flatMap((e) => e.skipped), ...trailingSkips],
+    fingerprint,
+  };
+}
+
+function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitInfo {
+  const classCounts = new Array<number>(classCount).fill(0);
+  for (const shard of shards) shard.classCounts.forEach((n, label) => (classCounts[label]! += n));
+  return { records: shards.reduce((n, s) => n + s.records, 0), classCounts, shards };
+}
+
+/** Identifies a job: same source listing and options give the same shards. */
+function jobFingerprint(options: PackOptions, splits: Splits): string {
+  const { src, out, workers, force, onProgress, onSkip, ...shaping } = options;
+  const hash = createHash('sha256').update(JSON.stringify(shaping));
+  for (const split of SPLIT_ORDER) for (const item of splits[split] as SourceItem[]) hash.update(`${split}\0${item.label}\0${item.name}\n`);
+  return hash.digest('hex');
+}

@@ -1,0 +1,46 @@
+import { type Features, bytesFeature, decodeExample, encodeExample, getBytes, getInt, getString, int64Feature } from '@shardline/tfrecord';
+import type { DecodedImage, Payload } from './decode';
+import { RECORD_KEYS } from './manifest';
+
+/** Builds the tf.train.Example for one image, with TensorFlow's standard keys. */
+export function encodeImageExample(image: DecodedImage, label: number, className: string, filename: string): Uint8Array {
+  const features: Features = {
+    [RECORD_KEYS.encoded]: bytesFeature(image.data),
+    [RECORD_KEYS.format]: bytesFeature(image.format),
+    [RECORD_KEYS.height]: int64Feature(image.height),
+    [RECORD_KEYS.width]: int64Feature(image.width),
+    [RECORD_KEYS.channels]: int64Feature(image.channels),
+    [RECORD_KEYS.label]: int64Feature(label),
+    [RECORD_KEYS.text]: bytesFeature(className),
+    [RECORD_KEYS.filename]: bytesFeature(filename),
+  };
+  return encodeExample(features);
+}
+
+export interface ImageRecord {
+  encoded: Uint8Array;
+  format: Payload;
+  height: number;
+  width: number;
+  channels: number;
+  label: number;
+  filename: string;
+}
+
+/** Parses an image Example written by encodeImageExample (or any writer using the standard keys). */
+export function decodeImageExample(bytes: Uint8Array): ImageRecord {
+  const features = decodeExample(bytes);
+  const [encoded] = getBytes(features, RECORD_KEYS.encoded);
+  if (!encoded) throw new Error(`record has an empty ${RECORD_KEYS.encoded}`);
+  const format = getString(features, RECORD_KEYS.format).toLowerCase();
+  if (format !== 'raw' && format !== 'jpeg' && format !== 'jpg') throw new Error(`unsupported ${RECORD_KEYS.format} '${format}'`);
+  return {
+    encoded,
+    format: format === 'raw' ? 'raw' : 'jpeg',
+    height: getInt(features, RECORD_KEYS.height),
+    width: getInt(features, RECORD_KEYS.width),
+    channels: getInt(features, RECORD_KEYS.channels),
+    label: getInt(features, RECORD_KEYS.label),
+    filename: features[RECORD_KEYS.filename] ? getString(features, RECORD_KEYS.filename) : '',
+  };
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Compression, type RecordLocation, TFRecordWriter, framedSize, writeIndex } from '@shardline/tfrecord';
+import type { ShardInfo } from './manifest';
+import type { SplitName } from './split';
+
+export const PARTIAL_SUFFIX = '.partial';
+
+export function shardFileName(split: SplitName, index: number, compression: Compression): string {
+  const ext = compression === 'gzip' ? '.tfrecord.gz' : compression === 'zlib' ? '.tfrecord.zz' : '.tfrecord';
+  return `${split}-${String(index).padStart(5, '0')}${ext}`;
+}
+
+interface OpenShard {
+  name: string;
+  writer: TFRecordWriter;
+  locations: RecordLocation[];
+  classCounts: number[];
+}
+
+/**
+ * Writes one split's records into shards of about `shardBytes`. Each shard is
+ * written under a .partial name, fsynced, and renamed only when complete, so a
+ * killed run never leaves a half shard that looks valid.
+ */
+export class ShardSequence {
+  private current: OpenShard | undefined;
+
+  constructor(
+    private readonly outDir: string,
+    private readonly split: SplitName,
+    private readonly classCount: number,
+    private readonly shardBytes: number,
+    private readonly compression: Compression,
+    private nextIndex: number,
+  ) {}
+
+  /** Appends a record; returns the shard it closed first, if the record did not fit. */
+  async add(record: Uint8Array, label: number): Promise<ShardInfo | undefined> {
+    let closed: ShardInfo | undefined;
+    if (this.current && this.current.writer.bytes + framedSize(record.length) > this.shardBytes) closed = await this.close();
+    const shard = (this.current ??= this.open());
+    shard.locations.push(await shard.writer.write(record));
+    shard.classCounts[label]!++;
+    return closed;
+  }
+
+  /** Completes the open shard, if any. */
+  async close(): Promise<ShardInfo | undefined> {
+    const shard = this.current;
+    if (!shard) return undefined;
+    this.current = undefined;
+    await shard.writer.close();
+    const finalPath = join(this.outDir, shard.name);
+    let index: string | undefined;
+    if (this.compression === 'none') {
+      index = `${shard.name}.index`;
+      await writeIndex(join(this.outDir, index + PARTIAL_SUFFIX), shard.locations);
+      await rename(join(this.outDir, index + PARTIAL_SUFFIX), join(this.outDir, index));
+    }
+    await rename(shard.writer.file, finalPath);
+    const { sha256, bytes } = await hashFile(finalPath);
+    return { file: shard.name, ...(index ? { index } : {}), records: shard.locations.length, bytes, sha256, classCounts: shard.classCounts };
+  }
+
+  private open(): OpenShard {
+    const name = shardFileName(this.split, this.nextIndex++, this.compression);
+    const writer = TFRecordWriter.create(join(this.outDir, name + PARTIAL_SUFFIX), this.compression);
+    return { name, writer, locations: [], classCounts: new Array<number>(this.classCount).fill(0) };
+  }
+}
+
+export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}

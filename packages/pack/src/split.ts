@@ -1,0 +1,41 @@
+import seedrandom from 'seedrandom';
+import type { SourceItem } from './sources';
+
+export type SplitName = 'train' | 'validation' | 'test';
+export const SPLIT_ORDER: SplitName[] = ['train', 'validation', 'test'];
+
+export type Splits = Record<SplitName, SourceItem[]>;
+
+/**
+ * Stratified, deterministic split: for each class, a seeded shuffle picks
+ * round(n * fraction) validation items. Each split is then shuffled so every
+ * shard mixes classes, which a bounded shuffle buffer at training time relies on.
+ */
+export function assignSplits(items: SourceItem[], validationFraction: number, seed: number): Splits {
+  if (!(validationFraction >= 0 && validationFraction < 1)) throw new Error(`validation split must be in [0, 1), got ${validationFraction}`);
+  const random = seedrandom(String(seed));
+  const splits: Splits = { train: [], validation: [], test: [] };
+  const byClass = new Map<number, SourceItem[]>();
+  for (const item of items) {
+    if (item.split === 'test') splits.test.push(item);
+    else byClass.set(item.label, [...(byClass.get(item.label) ?? []), item]);
+  }
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const members = shuffle(byClass.get(label)!, random);
+    const validationCount = Math.round(members.length * validationFraction);
+    splits.validation.push(...members.slice(0, validationCount));
+    splits.train.push(...members.slice(validationCount));
+  }
+  for (const name of SPLIT_ORDER) splits[name] = shuffle(splits[name], random);
+  return splits;
+}
+
+/** Fisher-Yates on a copy. */
+export function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

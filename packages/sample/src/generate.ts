@@ -1,0 +1,93 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import seedrandom from 'seedrandom';
+import sharp from 'sharp';
+import { SHAPE_CLASSES, SINGULAR, type ShapeClass, shapeSvg } from './shapes';
+
+export interface SampleOptions {
+  out: string;
+  /** Total images, spread evenly over the classes. */
+  count: number;
+  width: number;
+  height: number;
+  seed: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SampleResult {
+  classes: string[];
+  perClass: number[];
+}
+
+const CONCURRENCY = 4;
+
+/**
+ * Writes a deterministic class-per-folder JPEG dataset: one shape per photo,
+ * at random size, position, colour and rotation, over a noisy gradient with clutter lines.
+ */
+export async function generateSample(options: SampleOptions): Promise<SampleResult> {
+  await rm(options.out, { recursive: true, force: true });
+  await Promise.all(SHAPE_CLASSES.map((c) => mkdir(join(options.out, c), { recursive: true })));
+  const perClass = SHAPE_CLASSES.map(() => 0);
+  const jobs = Array.from({ length: options.count }, (_, i) => {
+    const label = i % SHAPE_CLASSES.length;
+    perClass[label]!++;
+    return { index: i, shape: SHAPE_CLASSES[label]! };
+  });
+  let done = 0;
+  for (let start = 0; start < jobs.length; start += CONCURRENCY) {
+    await Promise.all(
+      jobs.slice(start, start + CONCURRENCY).map(async (job) => {
+        const file = join(options.out, job.shape, `${SINGULAR[job.shape]}.${String(job.index).padStart(5, '0')}.jpg`);
+        await renderImage(job.shape, options, seedrandom(`${options.seed}:${job.index}`)).toFile(file);
+        options.onProgress?.(++done, jobs.length);
+      }),
+    );
+  }
+  return { classes: [...SHAPE_CLASSES], perClass };
+}
+
+function renderImage(shape: ShapeClass, options: SampleOptions, random: () => number): sharp.Sharp {
+  const { width, height } = options;
+  const backgroundLight = random() < 0.5;
+  const overlay = svgOverlay(shape, width, height, backgroundLight, random);
+  return sharp(noisyBackground(width, height, backgroundLight, random), { raw: { width, height, channels: 3 } })
+    .composite([{ input: Buffer.from(overlay), top: 0, left: 0 }])
+    .jpeg({ quality: 88 });
+}
+
+function noisyBackground(width: number, height: number, light: boolean, random: () => number): Buffer {
+  const base = [0, 1, 2].map(() => (light ? 150 + random() * 90 : 20 + random() * 90));
+  const slope = [0, 1, 2].map(() => (random() - 0.5) * 60);
+  const pixels = Buffer.allocUnsafe(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const gradient = (x / width + y / height) / 2;
+      for (let c = 0; c < 3; c++) {
+        const value = base[c]! + slope[c]! * gradient + (random() - 0.5) * 50;
+        pixels[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, value));
+      }
+    }
+  }
+  return pixels;
+}
+
+function svgOverlay(shape: ShapeClass, width: number, height: number, backgroundLight: boolean, random: () => number): string {
+  const radius = Math.min(width, height) * (0.12 + random() * 0.22);
+  const cx = radius + random() * (width - 2 * radius);
+  const cy = radius + random() * (height - 2 * radius);
+  const rotation = random() * 360;
+  const clutter = Array.from({ length: 3 }, () => {
+    const [x1, y1, x2, y2] = [random() * width, random() * height, random() * width, random() * height];
+    return `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${colour(random, !backgroundLight)}" stroke-width="${1 + random() * 2}" opacity="0.5"/>`;
+  }).join('');
+  const body = shapeSvg(shape, radius, colour(random, !backgroundLight), radius * 0.1);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${clutter}` +
+    `<g transform="translate(${cx.toFixed(1)} ${cy.toFixed(1)}) rotate(${rotation.toFixed(1)})">${body}</g></svg>`;
+}
+
+/** A random colour, light or dark so it stands out from the background. */
+function colour(random: () => number, light: boolean): string {
+  const channel = () => Math.round(light ? 160 + random() * 95 : random() * 100);
+  return `rgb(${channel()},${channel()},${channel()})`;
+}
