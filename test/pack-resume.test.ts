@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JOURNAL_FILE, MANIFEST_FILE, readManifest } from '@shardline/pack';
+import { generateSample } from '@shardline/sample';
+import { readTFRecords } from '@shardline/tfrecord';
+import { REPO_ROOT, collect, tempDir } from './helpers/paths';
+
+const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
+
+function packArgs(src: string, out: string): string[] {
+  return [CLI, 'pack', '--src', src, '--out', out, '--image-size', '32', '--shard-size', '8KiB', '--workers', '1'];
+}
+
+function journalEntries(out: string): number {
+  const file = join(out, JOURNAL_FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length - 1 : 0;
+}
+
+test('a killed pack leaves no half shard that looks valid, and re-running finishes the same job', async () => {
+  const src = tempDir();
+  await generateSample({ out: src, count: 240, width: 160, height: 120, seed: 3 });
+  const [killed, clean] = [tempDir(), tempDir()];
+
+  const child = spawn(process.execPath, packArgs(src, killed), { stdio: 'ignore' });
+  while (journalEntries(killed) < 5 && child.exitCode === null) await sleep(2);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  assert.equal(existsSync(join(killed, MANIFEST_FILE)), false, 'the run was killed before it finished');
+
+  // Every file that carries a final shard name is complete and valid.
+  for (const file of readdirSync(killed).filter((f) => f.endsWith('.tfrecord'))) {
+    await collect(readTFRecords(join(killed, file)));
+  }
+
+  const rerun = spawnSync(process.execPath, packArgs(src, killed), { encoding: 'utf8' });
+  assert.equal(rerun.status, 0, rerun.stderr);
+  assert.match(rerun.stdout, /Resumed an interrupted run: \d+ images were already packed/);
+  assert.equal(spawnSync(process.execPath, packArgs(src, clean)).status, 0);
+
+  const [resumed, reference] = [await readManifest(killed), await readManifest(clean)];
+  assert.deepEqual(resumed.splits, reference.splits);
+  assert.equal(existsSync(join(killed, JOURNAL_FILE)), false);
+  assert.deepEqual(readdirSync(killed).filter((f) => f.endsWith('.partial')), []);
+});

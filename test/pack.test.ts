@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import sharp from 'sharp';
+import {
+  type Manifest,
+  decodeImage,
+  decodeImageExample,
+  listSource,
+  packDataset,
+  readManifest,
+  verifyShards,
+} from '@shardline/pack';
+import { getString, readTFRecords, decodeExample } from '@shardline/tfrecord';
+import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
+import { collect, tempDir } from './helpers/paths';
+
+async function allRecords(dir: string, manifest: Manifest) {
+  const files = Object.values(manifest.splits).flatMap((s) => s!.shards.map((sh) => join(dir, sh.file)));
+  const records = [];
+  for (const file of files) for (const r of await collect(readTFRecords(file))) records.push(decodeImageExample(r.data));
+  return records;
+}
+
+async function classFolderSource(perClass = 8): Promise<string> {
+  const src = tempDir();
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < perClass; i++) {
+    files[`cats/cat.${i}.jpg`] = await imageBytes('jpeg', 40, 30, i);
+    files[`dogs/dog.${i}.png`] = await imageBytes('png', 30, 40, 100 + i);
+  }
+  writeFiles(src, files);
+  return src;
+}
+
+describe('pack', () => {
+  test('class folders: stratified split, standard keys, pixels equal a direct decode', async () => {
+    const src = await classFolderSource(8);
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out));
+    assert.deepEqual(manifest.classes, ['cats', 'dogs']);
+    assert.deepEqual(manifest.splits.train?.classCounts, [6, 6]);
+    assert.deepEqual(manifest.splits.validation?.classCounts, [2, 2]);
+    const records = await allRecords(out, manifest);
+    assert.equal(records.length, 16);
+    const first = (await collect(readTFRecords(join(out, manifest.splits.train!.shards[0]!.file))))[0]!;
+    const features = decodeExample(first.data);
+    for (const key of Object.values(manifest.recordKeys)) assert.ok(features[key], `record has ${key}`);
+    const record = records[0]!;
+    assert.equal(getString(features, 'image/format'), 'raw');
+    const direct = await decodeImage({ kind: 'file', path: join(src, record.filename) }, { width: 16, height: 12, colorMode: 'rgb', payload: 'raw', jpegQuality: 90, maxPixels: 1e7 });
+    assert.ok(direct.ok);
+    assert.deepEqual(Buffer.from(record.encoded), Buffer.from(direct.data));
+    assert.equal(record.label, record.filename.startsWith('cats/') ? 0 : 1);
+    assert.equal((await verifyShards(out)).ok, true);
+  });
+
+  test('the same seed gives byte-identical shards whatever the worker count; another seed changes the split', async () => {
+    const src = await classFolderSource(6);
+    const [a, b, c] = [tempDir(), tempDir(), tempDir()];
+    const one = await packDataset(packDefaults(src, a, { workers: 0 }));
+    const two = await packDataset(packDefaults(src, b, { workers: 2 }));
+    assert.deepEqual(two.manifest.splits, one.manifest.splits);
+    const other = await packDataset(packDefaults(src, c, { seed: 8 }));
+    assert.notDeepEqual(other.manifest.splits.train?.shards[0]?.sha256, one.manifest.splits.train?.shards[0]?.sha256);
+  });
+
+  test('label pattern on a flat folder (Kaggle cat.123.jpg)', async () => {
+    const src = tempDir();
+    writeFiles(src, { 'cat.1.jpg': await imageBytes('jpeg'), 'dog.1.jpg': await imageBytes('jpeg'), 'cat.2.jpg': await imageBytes('jpeg'), 'readme.txt': 'hello' });
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { labelPattern: '^(cat|dog)\\.', validationSplit: 0 }));
+    assert.deepEqual(manifest.classes, ['cat', 'dog']);
+    assert.equal(manifest.splits.train?.records, 3);
+    assert.deepEqual(manifest.skipped, [{ file: 'readme.txt', reason: 'file name does not match --label-pattern ^(cat|dog)\\.' }]);
+  });
+
+  test('reads JPEG, PNG, PPM, PGM, BMP, GIF and WebP; grayscale gives one channel', async () => {
+    const src = tempDir();
+    writeFiles(src, {
+      'a/x.jpg': await imageBytes('jpeg'),
+      'a/x.png': await imageBytes('png'),
+      'a/x.webp': await imageBytes('webp'),
+      'a/x.gif': await imageBytes('gif'),
+      'b/x.ppm': ppm(20, 10, 1),
+      'b/x.pgm': ppm(20, 10, 2, true),
+      'b/x.bmp': bmp(13, 7, 3),
+    });
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { colorMode: 'grayscale', validationSplit: 0 }));
+    assert.deepEqual(manifest.skipped, []);
+    assert.equal(manifest.splits.train?.records, 7);
+    for (const r of await allRecords(out, manifest)) assert.equal(r.encoded.length, 16 * 12 * 1);
+  });
+
+  test('PPM and BMP pixels decode exactly (no resize)', async () => {
+    const src = tempDir();
+    writeFiles(src, { 'x.ppm': ppm(5, 4, 9), 'x.bmp': bmp(5, 4, 9) });
+    const options = { width: 5, height: 4, colorMode: 'rgb' as const, payload: 'raw' as const, jpegQuality: 90, maxPixels: 1e6 };
+    for (const file of ['x.ppm', 'x.bmp']) {
+      const decoded = await decodeImage({ kind: 'file', path: join(src, file) }, options);
+      assert.ok(decoded.ok, file);
+      const expected = Buffer.alloc(60);
+      for (let i = 0; i < 60; i++) expected[i] = (i * 7 + 9 * 31) % 256;
+      assert.deepEqual(Buffer.from(decoded.data), expected, file);
+    }
+  });
+
+  test('bad inputs are skipped with a reason and listed; nothing else is lost', async () => {
+    const src = await classFolderSource(3);
+    const jpeg = await imageBytes('jpeg', 64, 64);
+    const hugePng = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: 'red' } }).png().toBuffer();
+    writeFiles(src, {
+      'cats/empty.jpg': Buffer.alloc(0),
+      'cats/text.jpg': 'this is not a JPEG',
+      'cats/truncated.jpg': jpeg.subarray(0, jpeg.length >> 1),
+      'dogs/huge.ppm': Buffer.from('P6\n100000 100000\n255\n'),
+      'dogs/huge.png': hugePng,
+      'dogs/notes.txt': 'x',
+      'stray.jpg': jpeg,
+    });
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { maxPixels: 1_000_000 }));
+    const reasons = Object.fromEntries(manifest.skipped.map((s) => [s.file, s.reason]));
+    assert.match(reasons['cats/empty.jpg']!, /empty file/);
+    assert.match(reasons['cats/text.jpg']!, /not an image/);
+    assert.match(reasons['cats/truncated.jpg']!, /premature end|truncated|corrupt/i);
+    assert.match(reasons['dogs/huge.ppm']!, /100000x100000, over the limit of 1000000 pixels/);
+    assert.match(reasons['dogs/huge.png']!, /pixel limit/);
+    assert.match(reasons['dogs/notes.txt']!, /not an image file extension/);
+    assert.match(reasons['stray.jpg']!, /not inside a class folder/);
+    assert.equal(manifest.skipped.length, 7);
+    assert.equal((manifest.splits.train?.records ?? 0) + (manifest.splits.validation?.records ?? 0), 6);
+  });
+
+  test('MNIST-style IDX files: train and t10k become train/validation and test', async () => {
+    const src = tempDir();
+    const images = Array.from({ length: 20 }, (_, i) => Buffer.alloc(28 * 28, i * 10));
+    idxFiles(src, 'train', images, images.map((_, i) => i % 2));
+    idxFiles(src, 't10k', images.slice(0, 4), [0, 1, 1, 0]);
+    const listing = await listSource(src);
+    assert.equal(listing.layout, 'idx');
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { width: 28, height: 28, colorMode: 'grayscale', validationSplit: 0.2 }));
+    assert.deepEqual(manifest.classes.slice(0, 2), ['0', '1']);
+    assert.equal(manifest.splits.train?.records, 16);
+    assert.equal(manifest.splits.validation?.records, 4);
+    assert.deepEqual(manifest.splits.test?.classCounts.slice(0, 2), [2, 2]);
+    const record = (await allRecords(out, manifest)).find((r) => r.filename === 'train-images-idx3-ubyte.gz#3')!;
+    assert.deepEqual(Buffer.from(record.encoded), Buffer.alloc(28 * 28, 30));
+  });
+
+  test('small shard size rolls over into several shards with matching index files; gzip shards read back', async () => {
+    const src = await classFolderSource(10);
+    for (const compression of ['none', 'gzip'] as const) {
+      const out = tempDir();
+      const { manifest } = await packDataset(packDefaults(src, out, { shardBytes: 2000, compression }));
+      assert.ok(manifest.splits.train!.shards.length >= 5, `${compression}: ${manifest.splits.train!.shards.length} shards`);
+      assert.equal((await allRecords(out, manifest)).length, 20);
+      assert.equal((await verifyShards(out)).ok, true);
+      assert.equal(readdirSync(out).some((f) => f.endsWith('.index')), compression === 'none');
+    }
+  });
+
+  test('an output folder from a different job is refused without --force', async () => {
+    const src = await classFolderSource(3);
+    const out = tempDir();
+    await packDataset(packDefaults(src, out));
+    const again = await packDataset(packDefaults(src, out));
+    assert.equal(again.alreadyComplete, true);
+    await assert.rejects(packDataset(packDefaults(src, out, { width: 20 })), /different pack job.*--force/);
+    const forced = await packDataset(packDefaults(src, out, { width: 20, force: true }));
+    assert.equal(forced.manifest.image.width, 20);
+  });
+
+  test('verify reports a corrupted shard by file and byte offset', async () => {
+    const src = await classFolderSource(4);
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { validationSplit: 0 }));
+    const shard = join(out, manifest.splits.train!.shards[0]!.file);
+    const bytes = readFileSync(shard);
+    bytes[bytes.length - 100]! ^= 0xff;
+    writeFileSync(shard, bytes);
+    const report = await verifyShards(out);
+    assert.equal(report.ok, false);
+    assert.ok(report.problems.some((p) => p.includes(shard) && /SHA-256/.test(p)), report.problems.join('\n'));
+    assert.ok(report.problems.some((p) => p.includes(shard) && /CRC mismatch .*\(record at byte offset \d+\)/.test(p)), report.problems.join('\n'));
+    assert.equal((await readManifest(out)).splits.train?.records, 8);
+  });
+});
