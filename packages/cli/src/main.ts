@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { inspectCommand, verifyCommand } from './commands/inspect';
 import { packCommand } from './commands/pack';
 import { sampleCommand } from './commands/sample';
+import { trainCommand } from './commands/train';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     .command(packCommand)
     .command(inspectCommand)
     .command(verifyCommand)
+    .command(trainCommand)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

@@ -1,0 +1,81 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { fileSaveHandler } from './model-files';
+
+export interface PlateauOptions {
+  /** Epochs without val_loss improvement before stopping (0: never stop early). */
+  patience: number;
+  /** Epochs without improvement before the learning rate is cut (0: never). */
+  lrPatience: number;
+  lrFactor: number;
+  minLearningRate: number;
+  /** Folder for the best model so far; also what --resume reads. */
+  checkpointDir: string;
+  /** Stored with the checkpoint so a resumed run knows its classes and epoch. */
+  metadata: () => Record<string, unknown>;
+}
+
+/**
+ * Early stopping that restores the best weights, best-model checkpoints and
+ * reduce-LR-on-plateau, all keyed on val_loss (tfjs's own EarlyStopping cannot restore weights).
+ */
+export class PlateauCallback extends tf.Callback {
+  bestLoss = Infinity;
+  bestEpoch = -1;
+  private bestWeights: tf.Tensor[] = [];
+  private sinceBest = 0;
+  private sinceLrCut = 0;
+
+  constructor(private readonly options: PlateauOptions) {
+    super();
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    this.restoreBest();
+  }
+
+  override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
+    const loss = await resolveLog(logs?.val_loss ?? logs?.loss);
+    if (loss === undefined) return;
+    const model = this.model as tf.LayersModel;
+    if (loss < this.bestLoss) {
+      this.bestLoss = loss;
+      this.bestEpoch = epoch;
+      this.sinceBest = 0;
+      this.sinceLrCut = 0;
+      tf.dispose(this.bestWeights);
+      this.bestWeights = model.getWeights().map((w) => w.clone());
+      await model.save(fileSaveHandler(this.options.checkpointDir), { includeOptimizer: false });
+      await saveMetadata(this.options.checkpointDir, { ...this.options.metadata(), epoch, valLoss: loss });
+      return;
+    }
+    this.sinceBest++;
+    this.sinceLrCut++;
+    if (this.options.lrPatience > 0 && this.sinceLrCut >= this.options.lrPatience) this.cutLearningRate(model);
+    if (this.options.patience > 0 && this.sinceBest >= this.options.patience) model.stopTraining = true;
+  }
+
+  private cutLearningRate(model: tf.LayersModel): void {
+    const optimizer = model.optimizer as unknown as { learningRate: number };
+    optimizer.learningRate = Math.max(this.options.minLearningRate, optimizer.learningRate * this.options.lrFactor);
+    this.sinceLrCut = 0;
+  }
+
+  private restoreBest(): void {
+    if (this.bestWeights.length === 0) return;
+    (this.model as tf.LayersModel).setWeights(this.bestWeights);
+    tf.dispose(this.bestWeights);
+    this.bestWeights = [];
+  }
+}
+
+/** Plain tf.Callback subclasses may receive scalars still on the backend. */
+async function resolveLog(value: number | tf.Scalar | undefined): Promise<number | undefined> {
+  if (value === undefined || typeof value === 'number') return value;
+  return (await value.data())[0];
+}
+
+export async function saveMetadata(dir: string, metadata: Record<string, unknown>): Promise<void> {
+  await writeFile(join(dir, 'training.json'), JSON.stringify(metadata, null, 2));
+}

@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Manifest, SplitName } from '@shardline/pack';
+import { type AugmentOptions, isAugmenting, makeAugmenter } from './augment';
+import { type LabelledPixels, type RecordStreamOptions, labelledImages, shardPaths } from './records';
+
+export interface Batch extends tf.TensorContainerObject {
+  xs: tf.Tensor4D;
+  ys: tf.Tensor2D;
+}
+
+export interface PipelineOptions extends RecordStreamOptions {
+  batchSize: number;
+  /** Multiplies uint8 pixels, as Keras `rescale` (default 1/255). */
+  rescale: number;
+  /** Batches prepared ahead of the trainer. */
+  prefetch: number;
+  augment?: AugmentOptions;
+}
+
+/** Counts how long the trainer waited for input, against the whole run. */
+export class InputWaitMeter {
+  waitMs = 0;
+  batches = 0;
+}
+
+/** How labels are laid out for the loss: one sigmoid unit for two classes, one-hot otherwise. */
+export function labelWidth(classCount: number): number {
+  return classCount === 2 ? 1 : classCount;
+}
+
+/**
+ * A tf.data pipeline over one split: interleaved shards, bounded shuffle buffer,
+ * batching, in-memory augmentation and prefetch. Each epoch reshuffles with seed + epoch.
+ */
+export function shardDataset(dir: string, manifest: Manifest, split: SplitName, options: PipelineOptions, meter?: InputWaitMeter): tf.data.Dataset<Batch> {
+  const files = shardPaths(dir, manifest, split);
+  let epoch = 0;
+  const batches = tf.data.generator(() => {
+    const seed = options.seed + epoch++;
+    return batchStream(labelledImages(files, manifest, { ...options, seed }), manifest, options);
+  });
+  const augment = options.augment && isAugmenting(options.augment) ? makeAugmenter(options.augment, options.seed) : undefined;
+  const augmented = augment ? batches.map((b) => augmentBatch(b, augment)) : batches;
+  const prefetched = augmented.prefetch(options.prefetch);
+  return meter ? measured(prefetched, meter) : prefetched;
+}
+
+function augmentBatch(batch: Batch, augment: (x: tf.Tensor4D) => tf.Tensor4D): Batch {
+  const xs = augment(batch.xs);
+  batch.xs.dispose();
+  return { xs, ys: batch.ys };
+}
+
+async function* batchStream(images: AsyncIterable<LabelledPixels>, manifest: Manifest, options: PipelineOptions): AsyncGenerator<Batch> {
+  let pending: LabelledPixels[] = [];
+  for await (const image of images) {
+    pending.push(image);
+    if (pending.length === options.batchSize) {
+      yield toBatch(pending, manifest, options.rescale);
+      pending = [];
+    }
+  }
+  if (pending.length > 0) yield toBatch(pending, manifest, options.rescale);
+}
+
+export function toBatch(images: LabelledPixels[], manifest: Manifest, rescale: number): Batch {
+  const { width, height, channels } = manifest.image;
+  const size = width * height * channels;
+  const pixels = new Float32Array(images.length * size);
+  images.forEach((image, i) => {
+    const offset = i * size;
+    for (let j = 0; j < size; j++) pixels[offset + j] = image.pixels[j]! * rescale;
+  });
+  return { xs: tf.tensor4d(pixels, [images.length, height, width, channels]), ys: labelTensor(images.map((i) => i.label), manifest.classes.length) };
+}
+
+export function labelTensor(labels: number[], classCount: number): tf.Tensor2D {
+  if (labelWidth(classCount) === 1) return tf.tensor2d(labels, [labels.length, 1]);
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), classCount).toFloat() as tf.Tensor2D);
+}
+
+/** Wraps a dataset so every wait of the consumer (the trainer) for a batch is timed. */
+function measured(dataset: tf.data.Dataset<Batch>, meter: InputWaitMeter): tf.data.Dataset<Batch> {
+  return tf.data.generator(async function* (): AsyncGenerator<Batch> {
+    const iterator = await dataset.iterator();
+    for (;;) {
+      const started = performance.now();
+      const next = await iterator.next();
+      meter.waitMs += performance.now() - started;
+      if (next.done) return;
+      meter.batches++;
+      yield next.value;
+    }
+  });
+}

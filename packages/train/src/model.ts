@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+
+export interface ModelOptions {
+  inputShape: [number, number, number];
+  classCount: number;
+  /** Filters of each conv block; each block is conv-bn-relu then max-pool (LeNet-style). */
+  filters: number[];
+  denseUnits: number;
+  dropout: number;
+  learningRate: number;
+}
+
+/** A classic CNN: conv/pool blocks with batch norm and dropout, sigmoid for 2 classes, softmax otherwise. */
+export function buildCnn(options: ModelOptions): tf.LayersModel {
+  const model = tf.sequential();
+  options.filters.forEach((filters, block) => {
+    model.add(tf.layers.conv2d({ ...(block === 0 ? { inputShape: options.inputShape } : {}), filters, kernelSize: 3, padding: 'same', useBias: false }));
+    model.add(tf.layers.batchNormalization());
+    model.add(tf.layers.activation({ activation: 'relu' }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  });
+  model.add(tf.layers.globalAveragePooling2d({}));
+  model.add(tf.layers.dropout({ rate: options.dropout }));
+  model.add(tf.layers.dense({ units: options.denseUnits, activation: 'relu' }));
+  model.add(tf.layers.dropout({ rate: options.dropout }));
+  addClassifierHead(model, options.classCount);
+  compileForClasses(model, options.classCount, options.learningRate);
+  return model;
+}
+
+function addClassifierHead(model: tf.Sequential, classCount: number): void {
+  model.add(tf.layers.dense({ units: classCount === 2 ? 1 : classCount, activation: classCount === 2 ? 'sigmoid' : 'softmax' }));
+}
+
+export function compileForClasses(model: tf.LayersModel, classCount: number, learningRate: number): void {
+  model.compile({
+    optimizer: tf.train.adam(learningRate),
+    loss: classCount === 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+}
+
+/**
+ * Transfer learning: a frozen base (a loaded Layers model, cut before its own
+ * classifier) under a new pooling + dense head. `fineTune` unfreezes that many top base layers.
+ */
+export function transferModel(base: tf.LayersModel, options: ModelOptions & { fineTune: number }): tf.LayersModel {
+  const featureLayer = base.layers[base.layers.length - 2] ?? base.layers[0]!;
+  const features = tf.model({ inputs: base.inputs, outputs: featureLayer.output as tf.SymbolicTensor });
+  features.layers.forEach((layer, i) => (layer.trainable = i >= features.layers.length - options.fineTune));
+  const head = tf.sequential();
+  head.add(tf.layers.inputLayer({ inputShape: (features.outputs[0]!.shape as number[]).slice(1) }));
+  if ((features.outputs[0]!.shape as number[]).length === 4) head.add(tf.layers.globalAveragePooling2d({}));
+  head.add(tf.layers.dropout({ rate: options.dropout }));
+  addClassifierHead(head, options.classCount);
+  const input = tf.input({ shape: options.inputShape });
+  const output = head.apply(features.apply(input)) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  compileForClasses(model, options.classCount, options.learningRate);
+  return model;
+}

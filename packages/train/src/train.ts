@@ -1,0 +1,134 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { type Manifest, readManifest } from '@shardline/pack';
+import type { AugmentOptions } from './augment';
+import { type BackendChoice, initBackend } from './backend';
+import { PlateauCallback } from './callbacks';
+import { InputWaitMeter, shardDataset } from './dataset';
+import { type Evaluation, evaluateSplit } from './evaluate';
+import { buildCnn, compileForClasses, transferModel } from './model';
+import { fileSaveHandler, loadModel } from './model-files';
+import { writeReport } from './report';
+
+export interface TrainOptions {
+  shards: string;
+  out: string;
+  backend: BackendChoice;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  shuffleBuffer: number;
+  cycleLength: number;
+  prefetch: number;
+  seed: number;
+  rescale: number;
+  augment: AugmentOptions;
+  filters: number[];
+  denseUnits: number;
+  dropout: number;
+  /** A tfjs Layers model.json to use as a frozen base. */
+  base?: string;
+  fineTune: number;
+  patience: number;
+  lrPatience: number;
+  lrFactor: number;
+  minLearningRate: number;
+  /** A checkpoint folder (from an earlier run's out/checkpoint) to continue from. */
+  resume?: string;
+  onLog?: (message: string) => void;
+  onBatch?: (epoch: number, batch: number, batchesPerEpoch: number, logs: tf.Logs) => void;
+}
+
+export interface TrainResult {
+  backend: string;
+  epochsRun: number;
+  seconds: number;
+  history: Record<string, number[]>;
+  evaluation: Evaluation;
+  /** Share of training time the trainer spent waiting for the next batch. */
+  inputWaitShare: number;
+}
+
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const log = options.onLog ?? (() => undefined);
+  const backend = await initBackend(options.backend);
+  log(`backend: ${backend}`);
+  const manifest = await readManifest(options.shards);
+  if (!manifest.splits.train) throw new Error(`${options.shards} has no train split`);
+  const validationSplit = manifest.splits.validation ? 'validation' : manifest.splits.test ? 'test' : undefined;
+  if (!validationSplit) throw new Error(`${options.shards} has no validation or test split: pack with --validation-split > 0`);
+  await mkdir(options.out, { recursive: true });
+
+  const { model, initialEpoch } = await prepareModel(options, manifest);
+  const pipeline = { batchSize: options.batchSize, rescale: options.rescale, prefetch: options.prefetch, cycleLength: options.cycleLength, seed: options.seed };
+  const meter = new InputWaitMeter();
+  const trainData = shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: options.shuffleBuffer, augment: options.augment }, meter);
+  const validationData = shardDataset(options.shards, manifest, validationSplit, { ...pipeline, shuffleBuffer: 0 });
+  const batchesPerEpoch = Math.ceil(manifest.splits.train.records / options.batchSize);
+  const plateau = new PlateauCallback({
+    patience: options.patience,
+    lrPatience: options.lrPatience,
+    lrFactor: options.lrFactor,
+    minLearningRate: options.minLearningRate,
+    checkpointDir: join(options.out, 'checkpoint'),
+    metadata: () => ({ classes: manifest.classes, image: manifest.image, shards: options.shards }),
+  });
+
+  const started = performance.now();
+  let currentEpoch = initialEpoch;
+  const history = await model.fitDataset(trainData, {
+    epochs: initialEpoch + options.epochs,
+    initialEpoch,
+    validationData,
+    verbose: 0,
+    callbacks: [
+      plateau,
+      new tf.CustomCallback({
+        onEpochBegin: async (epoch) => {
+          currentEpoch = epoch;
+        },
+        onBatchEnd: async (batch, logs) => options.onBatch?.(currentEpoch, batch, batchesPerEpoch, logs ?? {}),
+        onEpochEnd: async (epoch, logs) => log(`epoch ${epoch + 1}: ${formatLogs(logs ?? {})}`),
+      }),
+    ],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const inputWaitShare = meter.waitMs / 1000 / seconds;
+  log(`trained ${history.epoch.length} epoch(s) in ${seconds.toFixed(1)} s; best val_loss ${plateau.bestLoss.toFixed(4)} at epoch ${plateau.bestEpoch + 1}; waited on input ${(inputWaitShare * 100).toFixed(1)}% of the time`);
+
+  await model.save(fileSaveHandler(join(options.out, 'model')));
+  const evaluation = await evaluateSplit(model, options.shards, manifest, validationSplit, { batchSize: 64, rescale: options.rescale, keepMistakes: 36 });
+  log(`${validationSplit} accuracy: ${(evaluation.accuracy * 100).toFixed(2)}%`);
+  const historyValues = history.history as Record<string, number[]>;
+  await writeReport(options.out, manifest, { history: historyValues, evaluation, backend, seconds, inputWaitShare });
+  model.dispose();
+  return { backend, epochsRun: history.epoch.length, seconds, history: historyValues, evaluation, inputWaitShare };
+}
+
+async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<{ model: tf.LayersModel; initialEpoch: number }> {
+  const { width, height, channels } = manifest.image;
+  const modelOptions = {
+    inputShape: [height, width, channels] as [number, number, number],
+    classCount: manifest.classes.length,
+    filters: options.filters,
+    denseUnits: options.denseUnits,
+    dropout: options.dropout,
+    learningRate: options.learningRate,
+  };
+  if (options.resume) {
+    const model = await loadModel(join(options.resume, 'model.json'));
+    compileForClasses(model, manifest.classes.length, options.learningRate);
+    const meta = JSON.parse(await readFile(join(options.resume, 'training.json'), 'utf8')) as { epoch: number; classes: string[] };
+    if (meta.classes.join('\n') !== manifest.classes.join('\n')) throw new Error(`checkpoint ${options.resume} was trained on classes [${meta.classes}], shards have [${manifest.classes}]`);
+    return { model, initialEpoch: meta.epoch + 1 };
+  }
+  if (options.base) return { model: transferModel(await loadModel(options.base), { ...modelOptions, fineTune: options.fineTune }), initialEpoch: 0 };
+  return { model: buildCnn(modelOptions), initialEpoch: 0 };
+}
+
+function formatLogs(logs: tf.Logs): string {
+  return Object.entries(logs)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(', ');
+}

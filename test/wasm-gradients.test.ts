@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@shardline/train';
+
+/** Runs fn on a backend and returns plain arrays (so nothing stays tied to that backend). */
+async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const tensors = tf.tidy(fn);
+  const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(tensors);
+  return values;
+}
+
+function assertClose(actual: Float32Array[], expected: Float32Array[], what: string): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i]!;
+    assert.equal(a.length, e.length, `${what}: gradient ${i} size`);
+    const scale = Math.max(1, ...Array.from(e, Math.abs));
+    const worst = Math.max(...Array.from(a, (v, j) => Math.abs(v - e[j]!)));
+    assert.ok(worst <= 1e-3 * scale, `${what}: gradient ${i} differs by ${worst} (scale ${scale})`);
+  });
+}
+
+function seeded(shape: number[], seed: number): tf.Tensor {
+  return tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+describe('wasm gradients match the cpu backend', () => {
+  const convCases = [
+    { name: '3x3 stride 1 same', k: 3, strides: 1, pad: 'same', dilations: 1, size: 9 },
+    { name: '3x3 stride 2 same', k: 3, strides: 2, pad: 'same', dilations: 1, size: 9 },
+    { name: '5x5 stride 1 valid', k: 5, strides: 1, pad: 'valid', dilations: 1, size: 10 },
+    { name: '3x3 stride 2 valid, even size', k: 3, strides: 2, pad: 'valid', dilations: 1, size: 10 },
+    { name: '1x1 stride 1', k: 1, strides: 1, pad: 'same', dilations: 1, size: 6 },
+    // tfjs-core itself has no conv2d gradient for dilations > 1, on any backend.
+  ] as const;
+
+  for (const c of convCases) {
+    test(`conv2d ${c.name}: dx and dW`, async () => {
+      await initBackend('wasm');
+      const compute = () => {
+        const x = seeded([3, c.size, c.size, 4], 1);
+        const w = seeded([c.k, c.k, 4, 5], 2);
+        const conv = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations);
+        const upstream = seeded(conv(x, w).shape, 3);
+        return tf.grads((xx: tf.Tensor, ww: tf.Tensor) => conv(xx, ww).mul(upstream).sum())([x, w]);
+      };
+      assertClose(await on('wasm', compute), await on('cpu', compute), c.name);
+    });
+  }
+
+  test('every layer of the classic CNN: conv, batch norm, pooling, dense, dropout off', async () => {
+    await initBackend('wasm');
+    await tf.setBackend('cpu');
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.batchNormalization(),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.averagePooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
+    const x = await on('cpu', () => [seeded([4, 12, 12, 3], 5)]);
+    const compute = () => {
+      const xs = tf.tensor4d(x[0]!, [4, 12, 12, 3]);
+      const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
+      const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar);
+      return model.trainableWeights.map((w) => grads[w.originalName]!);
+    };
+    assertClose(await on('wasm', compute), await on('cpu', compute), 'model');
+    model.dispose();
+  });
+});
