@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { demoCommand } from './commands/demo';
 import { inspectCommand, verifyCommand } from './commands/inspect';
 import { packCommand } from './commands/pack';
 import { sampleCommand } from './commands/sample';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     .command(inspectCommand)
     .command(verifyCommand)
     .command(trainCommand)
+    .command(demoCommand)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

@@ -15,7 +15,8 @@ export function buildCnn(options: ModelOptions): tf.LayersModel {
   const model = tf.sequential();
   options.filters.forEach((filters, block) => {
     model.add(tf.layers.conv2d({ ...(block === 0 ? { inputShape: options.inputShape } : {}), filters, kernelSize: 3, padding: 'same', useBias: false }));
-    model.add(tf.layers.batchNormalization());
+    // momentum 0.9 (not 0.99): with a few hundred steps the moving statistics used at validation must settle fast.
+    model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
     model.add(tf.layers.activation({ activation: 'relu' }));
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   });

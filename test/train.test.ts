@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { type Manifest, packDataset } from '@shardline/pack';
+import { NO_AUGMENTATION, buildCnn, decide, fileSaveHandler, initBackend, loadModel, makeAugmenter, shardDataset, summarize, trainModel } from '@shardline/train';
+import sharp from 'sharp';
+import { packDefaults, writeFiles } from './helpers/images';
+import { tempDir } from './helpers/paths';
+
+/** Two easy classes: dark and bright images with a little noise. */
+async function darkBrightShards(perClass: number): Promise<{ dir: string; manifest: Manifest }> {
+  const src = tempDir();
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < perClass; i++) {
+    for (const [name, level] of [['dark', 30], ['bright', 220]] as const) {
+      const pixels = Buffer.alloc(12 * 12 * 3, 0).map((_, j) => level + ((i * 13 + j * 7) % 20));
+      files[`${name}/${i}.png`] = await sharp(pixels, { raw: { width: 12, height: 12, channels: 3 } }).png().toBuffer();
+    }
+  }
+  writeFiles(src, files);
+  const dir = tempDir();
+  const { manifest } = await packDataset(packDefaults(src, dir, { width: 8, height: 8, shardBytes: 1500 }));
+  return { dir, manifest };
+}
+
+async function epochLabels(dataset: tf.data.Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor2D }>): Promise<{ labels: number[]; min: number; max: number; shapes: number[][] }> {
+  const labels: number[] = [];
+  const shapes: number[][] = [];
+  let [min, max] = [Infinity, -Infinity];
+  await dataset.forEachAsync((batch) => {
+    labels.push(...(batch.ys.dataSync() as Float32Array));
+    shapes.push(batch.xs.shape);
+    min = Math.min(min, batch.xs.min().dataSync()[0]!);
+    max = Math.max(max, batch.xs.max().dataSync()[0]!);
+    tf.dispose([batch.xs, batch.ys]);
+  });
+  return { labels, min, max, shapes };
+}
+
+describe('training pipeline', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  test('one epoch streams every record once, rescaled, interleaved and reshuffled per epoch', async () => {
+    const { dir, manifest } = await darkBrightShards(20);
+    assert.ok(manifest.splits.train!.shards.length >= 3, 'several shards to interleave');
+    const options = { batchSize: 7, rescale: 1 / 255, prefetch: 2, cycleLength: 2, seed: 3, shuffleBuffer: 10 };
+    const dataset = shardDataset(dir, manifest, 'train', options);
+    const first = await epochLabels(dataset);
+    const second = await epochLabels(dataset);
+    assert.equal(first.labels.length, manifest.splits.train!.records);
+    assert.equal(first.labels.filter((l) => l === 1).length, manifest.splits.train!.classCounts[1]);
+    assert.deepEqual(first.shapes[0], [7, 8, 8, 3]);
+    assert.ok(first.min >= 0 && first.max <= 1 && first.max > 0.8, `pixels rescaled into [0, 1]: ${first.min}..${first.max}`);
+    assert.notDeepEqual(first.labels, second.labels, 'a new order each epoch');
+    const again = await epochLabels(shardDataset(dir, manifest, 'train', options));
+    assert.deepEqual(again.labels, first.labels, 'the same seed gives the same order');
+  });
+
+  test('augmentation: flips give the image or its mirror; brightness scales; nothing set is the identity', () => {
+    const images = tf.randomUniform([6, 5, 4, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const flipped = makeAugmenter({ ...NO_AUGMENTATION, horizontalFlip: true }, 1)(images);
+    const mirror = tf.reverse(images, 2);
+    for (let i = 0; i < 6; i++) {
+      const out = flipped.slice(i, 1);
+      const same = out.sub(images.slice(i, 1)).abs().max().dataSync()[0]! < 1e-6;
+      const mirrored = out.sub(mirror.slice(i, 1)).abs().max().dataSync()[0]! < 1e-6;
+      assert.ok(same || mirrored, `image ${i} is the input or its mirror`);
+    }
+    const brighter = makeAugmenter({ ...NO_AUGMENTATION, brightnessRange: [2, 2] }, 1)(images);
+    assert.ok(brighter.sub(images.mul(2)).abs().max().dataSync()[0]! < 1e-5);
+    const shifted = makeAugmenter({ ...NO_AUGMENTATION, widthShiftRange: 0.5, rotationRange: 30, fillMode: 'constant' }, 1)(images);
+    assert.deepEqual(shifted.shape, images.shape);
+    assert.ok(shifted.sub(images).abs().max().dataSync()[0]! > 0.01, 'geometry changes pixels');
+    tf.dispose([images, flipped, mirror, brighter, shifted]);
+  });
+
+  test('confusion summary: accuracy, precision and recall', () => {
+    const { accuracy, perClass } = summarize([[8, 2], [1, 9]], ['a', 'b']);
+    assert.equal(accuracy, 17 / 20);
+    assert.deepEqual(perClass.map((c) => [c.precision, c.recall, c.support]), [[8 / 9, 8 / 10, 10], [9 / 11, 9 / 10, 10]]);
+    assert.deepEqual(decide([0.2]), { predicted: 0, confidence: 0.8 });
+    assert.deepEqual(decide([0.1, 0.7, 0.2]), { predicted: 1, confidence: 0.7 });
+  });
+
+  test('a model saved without tfjs-node loads back with identical predictions', async () => {
+    const model = buildCnn({ inputShape: [8, 8, 3], classCount: 3, filters: [4], denseUnits: 8, dropout: 0, learningRate: 0.01 });
+    const dir = tempDir();
+    await model.save(fileSaveHandler(dir));
+    const loaded = await loadModel(join(dir, 'model.json'));
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 4);
+    const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+    assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+    await assert.rejects(loadModel(join(dir, 'missing.json')), /cannot read model .*missing\.json/);
+  });
+
+  test('train learns an easy task end to end and writes the report', async () => {
+    const { dir } = await darkBrightShards(16);
+    const out = tempDir();
+    const result = await trainModel({
+      shards: dir, out, backend: 'wasm', epochs: 6, batchSize: 8, learningRate: 0.01, shuffleBuffer: 32, cycleLength: 2, prefetch: 2, seed: 1,
+      rescale: 1 / 255, augment: { ...NO_AUGMENTATION, horizontalFlip: true }, filters: [4], denseUnits: 8, dropout: 0, fineTune: 0,
+      patience: 0, lrPatience: 0, lrFactor: 0.5, minLearningRate: 1e-5,
+    });
+    assert.equal(result.backend, 'wasm');
+    assert.ok(result.evaluation.accuracy >= 0.9, `validation accuracy ${result.evaluation.accuracy}`);
+    for (const file of ['index.html', 'history.png', 'confusion.png', 'misclassified.png', 'history.json', 'confusion.json', 'model/model.json', 'checkpoint/model.json']) {
+      assert.ok(existsSync(join(out, file)), `${file} written`);
+    }
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as Record<string, number[]>;
+    assert.equal(history.loss?.length, 6);
+  });
+});
