@@ -29,10 +29,6 @@ export class Journal {
     return journal;
   }
 
-  static async resume(outDir: string): Promise<Journal> {
-    return new Journal(join(outDir, JOURNAL_FILE));
-  }
-
   async append(entry: JournalEntry): Promise<void> {
     await appendFile(this.file, `${JSON.stringify(entry)}\n`);
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readIndex, readTFRecords } from '@shardline/tfrecord';
 import { type Manifest, type ShardInfo, readManifest } from './manifest';
-import { decodeImageExample } from './record';
+import { type ImageRecord, decodeImageExample } from './record';
 import { hashFile } from './shard-writer';
 import type { SplitName } from './split';
 
@@ -42,9 +42,9 @@ async function verifyShard(dir: string, manifest: Manifest, shard: ShardInfo, sp
   try {
     for await (const record of readTFRecords(file)) {
       offsets.push(record.offset);
-      const problem = checkRecord(manifest, record.data);
-      if (problem) problems.push(`${file}: record at byte offset ${record.offset}: ${problem}`);
-      else counts[decodeImageExample(record.data).label]!++;
+      const checked = checkRecord(manifest, record.data);
+      if (typeof checked === 'string') problems.push(`${file}: record at byte offset ${record.offset}: ${checked}`);
+      else counts[checked.label]!++;
     }
   } catch (err) {
     problems.push((err as Error).message);
@@ -57,8 +57,9 @@ async function verifyShard(dir: string, manifest: Manifest, shard: ShardInfo, sp
   return problems;
 }
 
-function checkRecord(manifest: Manifest, data: Uint8Array): string | undefined {
-  let record;
+/** The decoded record, or what is wrong with it. */
+function checkRecord(manifest: Manifest, data: Uint8Array): ImageRecord | string {
+  let record: ImageRecord;
   try {
     record = decodeImageExample(data);
   } catch (err) {
@@ -71,7 +72,7 @@ function checkRecord(manifest: Manifest, data: Uint8Array): string | undefined {
   }
   if (record.format !== payload) return `payload is ${record.format}, manifest says ${payload}`;
   if (payload === 'raw' && record.encoded.length !== width * height * channels) return `raw payload has ${record.encoded.length} bytes, expected ${width * height * channels}`;
-  return undefined;
+  return record;
 }
 
 async function checkIndex(indexFile: string, offsets: number[]): Promise<string[]> {
