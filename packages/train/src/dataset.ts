@@ -64,6 +64,11 @@ async function* batchStream(images: AsyncIterable<LabelledPixels>, manifest: Man
 }
 
 export function toBatch(images: LabelledPixels[], manifest: Manifest, rescale: number): Batch {
+  return { xs: imageTensor(images, manifest, rescale), ys: labelTensor(images.map((i) => i.label), manifest.classes.length) };
+}
+
+/** NHWC float pixels of a batch, multiplied by rescale. */
+export function imageTensor(images: LabelledPixels[], manifest: Manifest, rescale: number): tf.Tensor4D {
   const { width, height, channels } = manifest.image;
   const size = width * height * channels;
   const pixels = new Float32Array(images.length * size);
@@ -71,7 +76,7 @@ export function toBatch(images: LabelledPixels[], manifest: Manifest, rescale: n
     const offset = i * size;
     for (let j = 0; j < size; j++) pixels[offset + j] = image.pixels[j]! * rescale;
   });
-  return { xs: tf.tensor4d(pixels, [images.length, height, width, channels]), ys: labelTensor(images.map((i) => i.label), manifest.classes.length) };
+  return tf.tensor4d(pixels, [images.length, height, width, channels]);
 }
 
 export function labelTensor(labels: number[], classCount: number): tf.Tensor2D {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest, SplitName } from '@shardline/pack';
-import { toBatch } from './dataset';
+import { imageTensor } from './dataset';
 import { type LabelledPixels, labelledImages, shardPaths } from './records';
 
 export interface Prediction {
@@ -43,10 +43,10 @@ export async function evaluateSplit(model: tf.LayersModel, dir: string, manifest
 }
 
 export async function predictBatch(model: tf.LayersModel, images: LabelledPixels[], manifest: Manifest, rescale: number): Promise<Prediction[]> {
-  const { xs, ys } = toBatch(images, manifest, rescale);
+  const xs = imageTensor(images, manifest, rescale);
   const output = model.predict(xs) as tf.Tensor2D;
   const scores = (await output.array()) as number[][];
-  tf.dispose([xs, ys, output]);
+  tf.dispose([xs, output]);
   return images.map((image, i) => ({ ...image, ...decide(scores[i]!) }));
 }
 

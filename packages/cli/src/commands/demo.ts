@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { packDataset, defaultWorkerCount } from '@shardline/pack';
+import { PACK_DEFAULTS, defaultWorkerCount, packDataset } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
 import { trainModel } from '@shardline/train';
 import { progressBar } from '../progress';
@@ -18,19 +18,14 @@ export const demoCommand: CommandModule = {
     sampleBar.stop();
     let packBar: ReturnType<typeof progressBar> | undefined;
     const packed = await packDataset({
+      ...PACK_DEFAULTS,
       src: args.data,
       out: args.shards,
       width: args['image-size'],
       height: args['image-size'],
-      colorMode: 'rgb',
-      payload: 'raw',
-      jpegQuality: 90,
-      validationSplit: 0.2,
-      seed: 42,
+      // Small shards so the trainer has several to interleave.
       shardBytes: 1 << 20,
-      compression: 'none',
       workers: defaultWorkerCount(),
-      maxPixels: 64_000_000,
       force: true,
       onProgress: (p) => (packBar ??= progressBar('pack', p.total)).update(p.done),
     });

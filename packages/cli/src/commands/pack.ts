@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type PackProgress, defaultWorkerCount, packDataset } from '@shardline/pack';
+import { PACK_DEFAULTS, type PackProgress, defaultWorkerCount, packDataset } from '@shardline/pack';
 import { progressBar } from '../progress';
 import { formatBytes, parseBytes, parseImageSize } from '../units';
 import { printManifestSummary } from './inspect';
@@ -8,16 +8,16 @@ export function packOptions(yargs: Argv) {
   return yargs
     .option('src', { type: 'string', demandOption: true, describe: 'Source: a folder of class sub-folders (Keras flow_from_directory layout), a flat folder with --label-pattern, or MNIST/Fashion-MNIST IDX files (folder or *-images-idx3-ubyte[.gz])' })
     .option('out', { type: 'string', default: 'shards', describe: 'Output folder for shards, index files and manifest.json' })
-    .option('image-size', { type: 'string', default: '64', describe: 'Target size: N for NxN, or WIDTHxHEIGHT; images are stretched to it as Keras does' })
-    .option('color-mode', { choices: ['rgb', 'grayscale'] as const, default: 'rgb' as const, describe: 'Channels stored: 3 (rgb) or 1 (grayscale)' })
-    .option('payload', { choices: ['raw', 'jpeg'] as const, default: 'raw' as const, describe: 'raw: uint8 pixels, no decoding at training time; jpeg: re-encoded, smaller shards' })
-    .option('jpeg-quality', { type: 'number', default: 90, describe: 'JPEG quality for --payload jpeg (1-100)' })
-    .option('validation-split', { type: 'number', default: 0.2, describe: 'Fraction of each class held out as the validation split (stratified)' })
-    .option('seed', { type: 'number', default: 42, describe: 'Seed for the split and the record order; the same seed gives the same shards' })
-    .option('shard-size', { type: 'string', default: '64MiB', describe: 'Target bytes per shard before compression (e.g. 16MB, 100MiB)' })
-    .option('compression', { choices: ['none', 'gzip', 'zlib'] as const, default: 'none' as const, describe: 'Shard compression (TensorFlow TFRecordOptions GZIP/ZLIB); index files only for none' })
+    .option('image-size', { type: 'string', default: String(PACK_DEFAULTS.width), describe: 'Target size: N for NxN, or WIDTHxHEIGHT; images are stretched to it as Keras does' })
+    .option('color-mode', { choices: ['rgb', 'grayscale'] as const, default: PACK_DEFAULTS.colorMode, describe: 'Channels stored: 3 (rgb) or 1 (grayscale)' })
+    .option('payload', { choices: ['raw', 'jpeg'] as const, default: PACK_DEFAULTS.payload, describe: 'raw: uint8 pixels, no decoding at training time; jpeg: re-encoded, smaller shards' })
+    .option('jpeg-quality', { type: 'number', default: PACK_DEFAULTS.jpegQuality, describe: 'JPEG quality for --payload jpeg (1-100)' })
+    .option('validation-split', { type: 'number', default: PACK_DEFAULTS.validationSplit, describe: 'Fraction of each class held out as the validation split (stratified)' })
+    .option('seed', { type: 'number', default: PACK_DEFAULTS.seed, describe: 'Seed for the split and the record order; the same seed gives the same shards' })
+    .option('shard-size', { type: 'string', default: `${PACK_DEFAULTS.shardBytes / 1024 / 1024}MiB`, describe: 'Target bytes per shard before compression (e.g. 16MB, 100MiB)' })
+    .option('compression', { choices: ['none', 'gzip', 'zlib'] as const, default: PACK_DEFAULTS.compression, describe: 'Shard compression (TensorFlow TFRecordOptions GZIP/ZLIB); index files only for none' })
     .option('workers', { type: 'number', default: defaultWorkerCount(), describe: 'Decode worker threads (0: decode on the main thread)' })
-    .option('max-pixels', { type: 'number', default: 64_000_000, describe: 'Refuse (without decoding) images with more pixels than this' })
+    .option('max-pixels', { type: 'number', default: PACK_DEFAULTS.maxPixels, describe: 'Refuse (without decoding) images with more pixels than this' })
     .option('label-pattern', { type: 'string', describe: "Regex over file names; capture group 1 (or (?<label>...)) is the class, e.g. '^(cat|dog)\\.' for Kaggle cat.123.jpg" })
     .option('class-names', { type: 'string', describe: 'Comma-separated class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else 0-9)' })
     .option('force', { type: 'boolean', default: false, describe: 'Replace shards in --out written by a different pack job' });
