@@ -141,6 +141,8 @@ describe('pack', () => {
     idxFiles(src, 't10k', images.slice(0, 4), [0, 1, 1, 0]);
     const listing = await listSource(src);
     assert.equal(listing.layout, 'idx');
+    // Each item owns its pixels: a view would send the whole IDX buffer to a worker with every image.
+    for (const item of listing.items) assert.equal(item.input.kind === 'pixels' && item.input.data.buffer.byteLength, 28 * 28);
     const out = tempDir();
     const { manifest } = await packDataset(packDefaults(src, out, { width: 28, height: 28, colorMode: 'grayscale', validationSplit: 0.2 }));
     assert.deepEqual(manifest.classes.slice(0, 2), ['0', '1']);

@@ -26,7 +26,8 @@ export function parseIdx(bytes: Buffer, file: string): IdxArray {
   if (bytes.length !== headerBytes + count) {
     throw new Error(`${file}: IDX dimensions ${dims.join('x')} need ${count} bytes of data, file has ${bytes.length - headerBytes}`);
   }
-  return { dims, data: bytes.subarray(headerBytes) };
+  // A plain Uint8Array, not a Buffer: Buffer#slice returns a view, Uint8Array#slice copies.
+  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, count) };
 }
 
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

@@ -151,7 +151,9 @@ class SplitWriters {
   }
 
   skip(split: SplitName, skipped: SkippedFile): void {
-    this.pendingSkips.set(split, [...(this.pendingSkips.get(split) ?? []), skipped]);
+    const pending = this.pendingSkips.get(split);
+    if (pending) pending.push(skipped);
+    else this.pendingSkips.set(split, [skipped]);
   }
 
   /** Closes every split's last shard. Skips after it are kept in `trailingSkips` for the manifest. */

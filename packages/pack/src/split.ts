@@ -18,7 +18,8 @@ export function assignSplits(items: SourceItem[], validationFraction: number, se
   const byClass = new Map<number, SourceItem[]>();
   for (const item of items) {
     if (item.split === 'test') splits.test.push(item);
-    else byClass.set(item.label, [...(byClass.get(item.label) ?? []), item]);
+    else if (byClass.has(item.label)) byClass.get(item.label)!.push(item);
+    else byClass.set(item.label, [item]);
   }
   for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
     const members = shuffle(byClass.get(label)!, random);
