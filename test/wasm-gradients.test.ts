@@ -51,6 +51,14 @@ describe('wasm gradients match the cpu backend', () => {
     });
   }
 
+  test('tile: broadcast and general repeats match the cpu backend', async () => {
+    await initBackend('wasm');
+    for (const [shape, reps] of [[[1, 1, 1, 5], [3, 4, 2, 1]], [[2, 3], [2, 2]], [[1, 3], [4, 1]]] as const) {
+      const compute = () => [tf.tile(seeded([...shape], 6), [...reps])];
+      assertClose(await on('wasm', compute), await on('cpu', compute), `tile ${shape} x ${reps}`);
+    }
+  });
+
   test('every layer of the classic CNN: conv, batch norm, pooling, dense, dropout off', async () => {
     await initBackend('wasm');
     await tf.setBackend('cpu');

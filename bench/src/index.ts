@@ -1,1 +1,1 @@
-export {};
+export { CONV_SHAPES, type ConvGradRow, benchConvGradients, benchTrainingSteps } from './conv-grads';

@@ -6,4 +6,4 @@ export { buildCnn, transferModel } from './model';
 export { fileLoadHandler, fileSaveHandler, loadModel } from './model-files';
 export { type LabelledPixels, labelledImages, shardPaths } from './records';
 export { type TrainOptions, type TrainResult, trainModel } from './train';
-export { registerWasmGradientKernels } from './wasm-kernels';
+export { type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm-kernels';

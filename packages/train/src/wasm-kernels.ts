@@ -79,19 +79,53 @@ function makeConv2DBackpropInput(fallback: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-let registered = false;
+/**
+ * wasm's generic Tile walks every output element through index arithmetic
+ * (~110 ns each measured). Tiling that only repeats size-1 axes is a broadcast,
+ * which wasm's vectorised Add does in one pass over a zero-filled output.
+ */
+function makeBroadcastTile(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as Backend;
+    const { x } = args.inputs as { x: Info };
+    const { reps } = args.attrs as unknown as { reps: number[] };
+    const isBroadcast = x.dtype === 'float32' && reps.every((r, i) => r === 1 || x.shape[i] === 1);
+    if (!isBroadcast) return fallback(args);
+    const shape = x.shape.map((d, i) => d * reps[i]!);
+    const zeros = call(backend, 'Fill', {}, { shape, value: 0, dtype: 'float32' });
+    const result = call(backend, 'Add', { a: zeros, b: x });
+    free(backend, zeros);
+    return result;
+  };
+}
 
-/** Supplies the gradient kernels the wasm backend lacks or runs slowly. */
-export function registerWasmGradientKernels(options: { fastBackpropInput?: boolean } = {}): void {
-  if (registered) return;
-  registered = true;
+/** Kernels wasm has but runs slowly, each replaced by a composition that falls back to the original. */
+const OVERRIDES: Record<WasmOverride, (original: tf.KernelFunc) => tf.KernelFunc> = {
+  Conv2DBackpropInput: makeConv2DBackpropInput,
+  Tile: makeBroadcastTile,
+};
+
+export type WasmOverride = 'Conv2DBackpropInput' | 'Tile';
+
+const originals = new Map<WasmOverride, tf.KernelConfig>();
+
+/** Supplies the gradient kernels the wasm backend lacks or runs slowly. Call before tf.setBackend('wasm'). */
+export function registerWasmGradientKernels(): void {
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as tf.KernelFunc });
   }
-  const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (original && options.fastBackpropInput !== false) {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    // Keep the original setupFunc: it binds the wasm function the fallback path calls.
-    tf.registerKernel({ ...original, kernelFunc: makeConv2DBackpropInput(original.kernelFunc) });
-  }
+  for (const name of Object.keys(OVERRIDES) as WasmOverride[]) useWasmOverride(name, true);
+}
+
+/**
+ * Switches one kernel between wasm's own and the faster composition (benchmarks
+ * compare both in one run). The original keeps its setupFunc, which binds the
+ * wasm function the fallback path calls.
+ */
+export function useWasmOverride(name: WasmOverride, enabled: boolean): void {
+  const original = originals.get(name) ?? tf.getKernel(name, 'wasm');
+  if (!original) return;
+  originals.set(name, original);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: enabled ? OVERRIDES[name](original.kernelFunc) : original.kernelFunc });
 }

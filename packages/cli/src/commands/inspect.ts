@@ -9,12 +9,12 @@ export function printManifestSummary(manifest: Manifest, dir: string): void {
   console.log(`\n${dir}: ${manifest.classes.length} classes, ${width}x${height}x${channels} ${payload}, compression ${manifest.compression}`);
   const splits = Object.entries(manifest.splits);
   const nameWidth = Math.max(5, ...manifest.classes.map((c) => c.length));
-  console.log(`${'class'.padEnd(nameWidth)}  ${splits.map(([name]) => name.padStart(10)).join('')}`);
+  console.log(`${'class'.padEnd(nameWidth)}  ${splits.map(([name]) => name.padStart(12)).join('')}`);
   manifest.classes.forEach((name, label) => {
-    const counts = splits.map(([, s]) => String(s?.classCounts[label] ?? 0).padStart(10)).join('');
+    const counts = splits.map(([, s]) => String(s?.classCounts[label] ?? 0).padStart(12)).join('');
     console.log(`${name.padEnd(nameWidth)}  ${counts}  ${histogramBar(splits[0]?.[1]?.classCounts ?? [], label)}`);
   });
-  console.log(`${'total'.padEnd(nameWidth)}  ${splits.map(([, s]) => String(s?.records ?? 0).padStart(10)).join('')}`);
+  console.log(`${'total'.padEnd(nameWidth)}  ${splits.map(([, s]) => String(s?.records ?? 0).padStart(12)).join('')}`);
   console.log(`shards: ${splits.map(([name, s]) => `${name} ${s?.shards.length ?? 0}`).join(', ')}`);
   if (manifest.skipped.length > 0) {
     console.log(`skipped ${manifest.skipped.length} file(s) (listed in manifest.json):`);
