@@ -39,14 +39,19 @@ export const inspectCommand: CommandModule<object, { path: string; records: numb
     if ((await stat(args.path)).isDirectory()) return printManifestSummary(await readManifest(args.path), args.path);
     let count = 0;
     for await (const record of readTFRecords(args.path)) {
-      if (count++ < args.records) console.log(`record ${count - 1} @${record.offset}: ${describeFeatures(record.data)}`);
+      if (count++ < args.records) console.log(`record ${count - 1} @${record.offset}: ${describeFeatures(record.data, args.path, record.offset)}`);
     }
     console.log(`${args.path}: ${count} records, all CRCs valid`);
   },
 };
 
-function describeFeatures(data: Uint8Array): string {
-  const features = decodeExample(data);
+function describeFeatures(data: Uint8Array, file: string, offset: number): string {
+  let features;
+  try {
+    features = decodeExample(data);
+  } catch (err) {
+    throw new Error(`${file}: record at byte offset ${offset} is not a tf.train.Example (${(err as Error).message})`);
+  }
   return Object.entries(features)
     .map(([key, f]) => {
       if (f.kind === 'none') return `${key}: empty`;
