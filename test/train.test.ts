@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, packDataset } from '@shardline/pack';
-import { NO_AUGMENTATION, buildCnn, decide, fileSaveHandler, initBackend, loadModel, makeAugmenter, shardDataset, summarize, trainModel } from '@shardline/train';
+import { NO_AUGMENTATION, buildCnn, decide, evaluateModel, fileSaveHandler, initBackend, loadModel, makeAugmenter, predictFiles, shardDataset, summarize, trainModel } from '@shardline/train';
 import sharp from 'sharp';
 import { packDefaults, writeFiles } from './helpers/images';
 import { tempDir } from './helpers/paths';
 
 /** Two easy classes: dark and bright images with a little noise. */
-async function darkBrightShards(perClass: number): Promise<{ dir: string; manifest: Manifest }> {
+async function darkBrightShards(perClass: number): Promise<{ dir: string; manifest: Manifest; src: string }> {
   const src = tempDir();
   const files: Record<string, Buffer> = {};
   for (let i = 0; i < perClass; i++) {
@@ -22,7 +22,7 @@ async function darkBrightShards(perClass: number): Promise<{ dir: string; manife
   writeFiles(src, files);
   const dir = tempDir();
   const { manifest } = await packDataset(packDefaults(src, dir, { width: 8, height: 8, shardBytes: 1500 }));
-  return { dir, manifest };
+  return { dir, manifest, src };
 }
 
 async function epochLabels(dataset: tf.data.Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor2D }>): Promise<{ labels: number[]; min: number; max: number; shapes: number[][] }> {
@@ -97,8 +97,8 @@ describe('training pipeline', () => {
     await assert.rejects(loadModel(join(dir, 'missing.json')), /cannot read model .*missing\.json/);
   });
 
-  test('train learns an easy task end to end and writes the report', async () => {
-    const { dir } = await darkBrightShards(16);
+  test('train learns an easy task end to end, writes the report, and the saved model evaluates and predicts', async () => {
+    const { dir, src } = await darkBrightShards(16);
     const out = tempDir();
     const result = await trainModel({
       shards: dir, out, backend: 'wasm', epochs: 6, batchSize: 8, learningRate: 0.01, shuffleBuffer: 32, cycleLength: 2, prefetch: 2, seed: 1,
@@ -112,5 +112,12 @@ describe('training pipeline', () => {
     }
     const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as Record<string, number[]>;
     assert.equal(history.loss?.length, 6);
+
+    const evaluation = await evaluateModel(join(out, 'model'), dir);
+    assert.equal(evaluation.split, 'validation');
+    assert.equal(evaluation.accuracy, result.evaluation.accuracy);
+    const predictions = await predictFiles(join(out, 'model'), [join(src, 'dark/0.png'), join(src, 'bright/0.png'), join(src, 'missing.png')]);
+    assert.deepEqual(predictions.slice(0, 2).map((p) => p.className), ['dark', 'bright']);
+    assert.match(predictions[2]!.error!, /ENOENT/);
   });
 });

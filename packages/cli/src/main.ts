@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { demoCommand } from './commands/demo';
+import { evaluateCommand, predictCommand } from './commands/evaluate';
 import { inspectCommand, verifyCommand } from './commands/inspect';
 import { packCommand } from './commands/pack';
 import { sampleCommand } from './commands/sample';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     .command(inspectCommand)
     .command(verifyCommand)
     .command(trainCommand)
+    .command(evaluateCommand)
+    .command(predictCommand)
     .command(demoCommand)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()

@@ -1,7 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fileSaveHandler } from './model-files';
+import { type ModelInfo, saveTrainedModel } from './model-files';
 
 export interface PlateauOptions {
   /** Epochs without val_loss improvement before stopping (0: never stop early). */
@@ -13,7 +11,7 @@ export interface PlateauOptions {
   /** Folder for the best model so far; also what --resume reads. */
   checkpointDir: string;
   /** Stored with the checkpoint so a resumed run knows its classes and epoch. */
-  metadata: () => Record<string, unknown>;
+  info: ModelInfo;
 }
 
 /**
@@ -46,8 +44,7 @@ export class PlateauCallback extends tf.Callback {
       this.sinceLrCut = 0;
       tf.dispose(this.bestWeights);
       this.bestWeights = model.getWeights().map((w) => w.clone());
-      await model.save(fileSaveHandler(this.options.checkpointDir), { includeOptimizer: false });
-      await saveMetadata(this.options.checkpointDir, { ...this.options.metadata(), epoch, valLoss: loss });
+      await saveTrainedModel(this.options.checkpointDir, model, { ...this.options.info, epoch, valLoss: loss });
       return;
     }
     this.sinceBest++;
@@ -74,8 +71,4 @@ export class PlateauCallback extends tf.Callback {
 async function resolveLog(value: number | tf.Scalar | undefined): Promise<number | undefined> {
   if (value === undefined || typeof value === 'number') return value;
   return (await value.data())[0];
-}
-
-export async function saveMetadata(dir: string, metadata: Record<string, unknown>): Promise<void> {
-  await writeFile(join(dir, 'training.json'), JSON.stringify(metadata, null, 2));
 }

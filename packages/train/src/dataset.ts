@@ -64,12 +64,12 @@ async function* batchStream(images: AsyncIterable<LabelledPixels>, manifest: Man
 }
 
 export function toBatch(images: LabelledPixels[], manifest: Manifest, rescale: number): Batch {
-  return { xs: imageTensor(images, manifest, rescale), ys: labelTensor(images.map((i) => i.label), manifest.classes.length) };
+  return { xs: imageTensor(images, manifest.image, rescale), ys: labelTensor(images.map((i) => i.label), manifest.classes.length) };
 }
 
 /** NHWC float pixels of a batch, multiplied by rescale. */
-export function imageTensor(images: LabelledPixels[], manifest: Manifest, rescale: number): tf.Tensor4D {
-  const { width, height, channels } = manifest.image;
+export function imageTensor(images: LabelledPixels[], image: Manifest['image'], rescale: number): tf.Tensor4D {
+  const { width, height, channels } = image;
   const size = width * height * channels;
   const pixels = new Float32Array(images.length * size);
   images.forEach((image, i) => {

@@ -43,7 +43,7 @@ export async function evaluateSplit(model: tf.LayersModel, dir: string, manifest
 }
 
 export async function predictBatch(model: tf.LayersModel, images: LabelledPixels[], manifest: Manifest, rescale: number): Promise<Prediction[]> {
-  const xs = imageTensor(images, manifest, rescale);
+  const xs = imageTensor(images, manifest.image, rescale);
   const output = model.predict(xs) as tf.Tensor2D;
   const scores = (await output.array()) as number[][];
   tf.dispose([xs, output]);

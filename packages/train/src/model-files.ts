@@ -1,6 +1,36 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { Manifest } from '@shardline/pack';
+
+/** What predicting with a saved model needs besides its weights; stored as training.json beside model.json. */
+export interface ModelInfo {
+  classes: string[];
+  image: Manifest['image'];
+  rescale: number;
+  /** Epoch (0-based) and val_loss of these weights, for checkpoints. */
+  epoch?: number;
+  valLoss?: number;
+}
+
+export const MODEL_INFO_FILE = 'training.json';
+
+export async function saveTrainedModel(dir: string, model: tf.LayersModel, info: ModelInfo): Promise<void> {
+  await model.save(fileSaveHandler(dir));
+  await writeFile(join(dir, MODEL_INFO_FILE), JSON.stringify(info, null, 2));
+}
+
+/** Loads DIR/model.json and DIR/training.json written by saveTrainedModel. */
+export async function loadTrainedModel(dir: string): Promise<{ model: tf.LayersModel; info: ModelInfo }> {
+  const infoFile = join(dir, MODEL_INFO_FILE);
+  let info: ModelInfo;
+  try {
+    info = JSON.parse(await readFile(infoFile, 'utf8')) as ModelInfo;
+  } catch (err) {
+    throw new Error(`cannot read ${infoFile} (is ${dir} a model folder written by 'shardline train'?): ${(err as Error).message}`);
+  }
+  return { model: await loadModel(join(dir, 'model.json')), info };
+}
 
 /**
  * Saves in the tfjs Layers format (model.json + group1-shard1of1.bin) with

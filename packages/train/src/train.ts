@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, readManifest } from '@shardline/pack';
@@ -8,7 +8,7 @@ import { PlateauCallback } from './callbacks';
 import { InputWaitMeter, shardDataset } from './dataset';
 import { type Evaluation, evaluateSplit } from './evaluate';
 import { buildCnn, compileForClasses, transferModel } from './model';
-import { fileSaveHandler, loadModel } from './model-files';
+import { type ModelInfo, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 import { writeReport } from './report';
 
 export interface TrainOptions {
@@ -72,7 +72,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     lrFactor: options.lrFactor,
     minLearningRate: options.minLearningRate,
     checkpointDir: join(options.out, 'checkpoint'),
-    metadata: () => ({ classes: manifest.classes, image: manifest.image, shards: options.shards }),
+    info: modelInfo(manifest, options),
   });
 
   const started = performance.now();
@@ -97,7 +97,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const inputWaitShare = meter.waitMs / 1000 / seconds;
   log(`trained ${history.epoch.length} epoch(s) in ${seconds.toFixed(1)} s; best val_loss ${plateau.bestLoss.toFixed(4)} at epoch ${plateau.bestEpoch + 1}; waited on input ${(inputWaitShare * 100).toFixed(1)}% of the time`);
 
-  await model.save(fileSaveHandler(join(options.out, 'model')));
+  await saveTrainedModel(join(options.out, 'model'), model, modelInfo(manifest, options));
   // A test split (e.g. Fashion-MNIST's t10k) is the held-out measure; otherwise validation.
   const reportSplit = manifest.splits.test ? 'test' : validationSplit;
   const evaluation = await evaluateSplit(model, options.shards, manifest, reportSplit, { batchSize: 64, rescale: options.rescale, keepMistakes: 36 });
@@ -119,14 +119,23 @@ async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<
     learningRate: options.learningRate,
   };
   if (options.resume) {
-    const model = await loadModel(join(options.resume, 'model.json'));
+    const { model, info } = await loadTrainedModel(options.resume);
+    assertSameClasses(info, manifest, options.resume);
     compileForClasses(model, manifest.classes.length, options.learningRate);
-    const meta = JSON.parse(await readFile(join(options.resume, 'training.json'), 'utf8')) as { epoch: number; classes: string[] };
-    if (meta.classes.join('\n') !== manifest.classes.join('\n')) throw new Error(`checkpoint ${options.resume} was trained on classes [${meta.classes}], shards have [${manifest.classes}]`);
-    return { model, initialEpoch: meta.epoch + 1 };
+    return { model, initialEpoch: (info.epoch ?? -1) + 1 };
   }
   if (options.base) return { model: transferModel(await loadModel(options.base), { ...modelOptions, fineTune: options.fineTune }), initialEpoch: 0 };
   return { model: buildCnn(modelOptions), initialEpoch: 0 };
+}
+
+function modelInfo(manifest: Manifest, options: TrainOptions): ModelInfo {
+  return { classes: manifest.classes, image: manifest.image, rescale: options.rescale };
+}
+
+export function assertSameClasses(info: ModelInfo, manifest: Manifest, modelDir: string): void {
+  if (info.classes.join('\n') !== manifest.classes.join('\n')) {
+    throw new Error(`model ${modelDir} was trained on classes [${info.classes}], shards have [${manifest.classes}]`);
+  }
 }
 
 function formatLogs(logs: tf.Logs): string {

@@ -1,12 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type TrainOptions, trainModel } from '@shardline/train';
 import { progressBar } from '../progress';
+import { BACKEND_OPTION } from './evaluate';
 
 export function trainOptions(yargs: Argv) {
   return yargs
     .option('shards', { type: 'string', default: 'shards', describe: 'Folder written by pack (train + validation splits)' })
     .option('out', { type: 'string', default: 'runs/latest', describe: 'Report folder: index.html, plots, confusion matrix, misclassified grid, model/' })
-    .option('backend', { choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const, default: 'auto' as const, describe: 'auto: tfjs-node-gpu, then tfjs-node if installed, else wasm, else cpu' })
+    .option('backend', BACKEND_OPTION)
     .option('epochs', { type: 'number', default: 15, describe: 'Maximum epochs (early stopping may end sooner)' })
     .option('batch-size', { type: 'number', default: 32, describe: 'Images per training step' })
     .option('learning-rate', { type: 'number', default: 0.002, describe: 'Adam learning rate' })
