@@ -56,12 +56,14 @@ describe('pack', () => {
     assert.equal((await verifyShards(out)).ok, true);
   });
 
-  test('the same seed gives byte-identical shards whatever the worker count; another seed changes the split', async () => {
+  test('the same seed gives byte-identical shards whatever the worker count and pool; another seed changes the split', async () => {
     const src = await classFolderSource(6);
-    const [a, b, c] = [tempDir(), tempDir(), tempDir()];
+    const [a, b, c, d] = [tempDir(), tempDir(), tempDir(), tempDir()];
     const one = await packDataset(packDefaults(src, a, { workers: 0 }));
     const two = await packDataset(packDefaults(src, b, { workers: 2 }));
+    const processes = await packDataset(packDefaults(src, d, { workers: 2, pool: 'processes' }));
     assert.deepEqual(two.manifest.splits, one.manifest.splits);
+    assert.deepEqual(processes.manifest.splits, one.manifest.splits);
     const other = await packDataset(packDefaults(src, c, { seed: 8 }));
     assert.notDeepEqual(other.manifest.splits.train?.shards[0]?.sha256, one.manifest.splits.train?.shards[0]?.sha256);
   });

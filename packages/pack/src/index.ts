@@ -1,5 +1,5 @@
 export { type ColorMode, type DecodeOptions, type DecodeResult, type DecodedImage, type ImageInput, type Payload, decodeImage } from './decode';
-export type { DecodeTask } from './decode-worker';
+export type { DecodeTask, EncodeResult, EncodeTask } from './decode-worker';
 export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx } from './idx';
 export { JOURNAL_FILE } from './journal';
 export {
@@ -15,7 +15,7 @@ export {
 } from './manifest';
 export { decodeNetpbm } from './netpbm';
 export { type PackOptions, type PackProgress, type PackResult, packDataset } from './pack';
-export { type DecodePool, createDecodePool, defaultWorkerCount, mapOrdered } from './pool';
+export { type DecodePool, type PoolKind, createDecodePool, defaultWorkerCount, mapOrdered } from './pool';
 export { type ImageRecord, decodeImageExample, encodeImageExample } from './record';
 export { PARTIAL_SUFFIX, hashFile, shardFileName } from './shard-writer';
 export { IMAGE_EXTENSIONS, type SkippedFile, type SourceItem, type SourceListing, listSource } from './sources';

@@ -5,8 +5,7 @@ import type { Compression } from '@shardline/tfrecord';
 import type { ColorMode, DecodeOptions, Payload } from './decode';
 import { Journal, type JournalEntry, intactEntries, readJournal } from './journal';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, RECORD_KEYS, type SplitInfo, readManifest, writeJsonAtomically } from './manifest';
-import { createDecodePool, mapOrdered } from './pool';
-import { encodeImageExample } from './record';
+import { type PoolKind, createDecodePool, mapOrdered } from './pool';
 import { ShardSequence } from './shard-writer';
 import { type SkippedFile, type SourceItem, type SourceListing, listSource } from './sources';
 import { SPLIT_ORDER, type SplitName, type Splits, assignSplits } from './split';
@@ -24,6 +23,8 @@ export interface PackOptions {
   shardBytes: number;
   compression: Compression;
   workers: number;
+  /** Worker threads (piscina) or child processes; see bench/ for which is faster here. */
+  pool?: PoolKind;
   maxPixels: number;
   labelPattern?: string;
   classNames?: string[];
@@ -109,12 +110,15 @@ async function writeRemaining(
   const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
   const progress: PackProgress = { done: total - work.length, total, skipped: 0 };
   const writers = new SplitWriters(options, listing.classes.length, prior, journal);
-  const pool = createDecodePool(options.workers);
+  const pool = createDecodePool(options.workers, options.pool ?? 'threads');
   try {
-    const results = mapOrdered(work, Math.max(4, options.workers * 4), async (w) => ({ ...w, result: await pool.decode({ input: w.item.input, options: decodeOptions }) }));
-    for await (const { split, item, position, result } of results) {
+    const encode = async (w: (typeof work)[number]) => {
+      const task = { input: w.item.input, options: decodeOptions, label: w.item.label, className: listing.classes[w.item.label]!, filename: w.item.name };
+      return { ...w, result: await pool.encode(task) };
+    };
+    for await (const { split, item, position, result } of mapOrdered(work, Math.max(4, options.workers * 4), encode)) {
       if (result.ok) {
-        await writers.add(split, position, encodeImageExample(result, item.label, listing.classes[item.label]!, item.name), item.label);
+        await writers.add(split, position, result.example, item.label);
       } else {
         const skipped = { file: item.name, reason: result.reason };
         writers.skip(split, skipped);
@@ -228,7 +232,7 @@ function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitI
 
 /** Identifies a job: same source listing and options give the same shards. */
 function jobFingerprint(options: PackOptions, splits: Splits): string {
-  const { src, out, workers, force, onProgress, onSkip, ...shaping } = options;
+  const { src, out, workers, pool, force, onProgress, onSkip, ...shaping } = options;
   const hash = createHash('sha256').update(JSON.stringify(shaping));
   for (const split of SPLIT_ORDER) for (const item of splits[split] as SourceItem[]) hash.update(`${split}\0${item.label}\0${item.name}\n`);
   return hash.digest('hex');

@@ -1,36 +1,94 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import Piscina from 'piscina';
 import { type DecodeResult, decodeImage } from './decode';
-import type { DecodeTask } from './decode-worker';
+import { type DecodeTask, type EncodeResult, type EncodeTask, type WorkerFunction, workerFunctions } from './decode-worker';
 
-/** Decodes images on worker threads, or on the calling thread when workers is 0. */
+export type PoolKind = 'threads' | 'processes';
+
+/** Decodes (and optionally encodes records) on worker threads or processes, or on the calling thread when workers is 0. */
 export interface DecodePool {
   readonly workers: number;
   decode(task: DecodeTask): Promise<DecodeResult>;
+  encode(task: EncodeTask): Promise<EncodeResult>;
   close(): Promise<void>;
 }
+
+type Runner = (name: WorkerFunction, task: DecodeTask | EncodeTask) => Promise<unknown>;
 
 export function defaultWorkerCount(): number {
   return availableParallelism();
 }
 
-export function createDecodePool(workers: number): DecodePool {
+export function createDecodePool(workers: number, kind: PoolKind = 'threads'): DecodePool {
   if (workers === 0) {
-    return { workers, decode: (task) => decodeImage(task.input, task.options), close: async () => undefined };
+    return { workers, decode: (task) => decodeImage(task.input, task.options), encode: workerFunctions.encode, close: async () => undefined };
   }
-  const piscina = new Piscina({
-    filename: join(__dirname, 'decode-worker.js'),
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 60_000,
-    concurrentTasksPerWorker: 1,
-  });
+  const { run, close } = kind === 'threads' ? threadRunner(workers) : processRunner(workers);
   return {
     workers,
-    decode: (task) => piscina.run(task) as Promise<DecodeResult>,
-    close: () => piscina.destroy(),
+    decode: (task) => run('decode', task) as Promise<DecodeResult>,
+    encode: (task) => run('encode', task) as Promise<EncodeResult>,
+    close,
   };
+}
+
+function threadRunner(workers: number): { run: Runner; close: () => Promise<void> } {
+  const piscina = new Piscina({ filename: join(__dirname, 'decode-worker.js'), minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  return { run: (name, task) => piscina.run(task, { name }), close: () => piscina.destroy() };
+}
+
+/**
+ * One child process per worker. libvips serialises on process-wide locks
+ * (GObject signals, its operation cache), so threads in one process scale
+ * worse than processes on small images; bench/ measures both.
+ */
+function processRunner(workers: number): { run: Runner; close: () => Promise<void> } {
+  const children = Array.from({ length: workers }, () => new ChildWorker());
+  return {
+    // The least busy child takes the task.
+    run: (name, task) => children.reduce((a, b) => (b.inFlight < a.inFlight ? b : a)).run(name, task),
+    close: async () => children.forEach((c) => c.stop()),
+  };
+}
+
+class ChildWorker {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (err: Error) => void }>();
+  private nextId = 0;
+  private stopping = false;
+
+  constructor() {
+    this.child = fork(join(__dirname, 'decode-process.js'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: { id: number; result: unknown }) => {
+      this.pending.get(m.id)?.resolve(m.result);
+      this.pending.delete(m.id);
+    });
+    this.child.on('exit', (code, signal) => {
+      if (this.stopping) return;
+      const err = new Error(`decode process ${this.child.pid} exited (${signal ?? `code ${code}`}) with ${this.pending.size} task(s) in flight`);
+      for (const { reject } of this.pending.values()) reject(err);
+      this.pending.clear();
+    });
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  run(name: WorkerFunction, task: DecodeTask | EncodeTask): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, name, task }, (err) => err && reject(err));
+    });
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.child.kill();
+  }
 }
 
 /**

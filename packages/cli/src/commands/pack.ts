@@ -17,6 +17,7 @@ export function packOptions(yargs: Argv) {
     .option('shard-size', { type: 'string', default: `${PACK_DEFAULTS.shardBytes / 1024 / 1024}MiB`, describe: 'Target bytes per shard before compression (e.g. 16MB, 100MiB)' })
     .option('compression', { choices: ['none', 'gzip', 'zlib'] as const, default: PACK_DEFAULTS.compression, describe: 'Shard compression (TensorFlow TFRecordOptions GZIP/ZLIB); index files only for none' })
     .option('workers', { type: 'number', default: defaultWorkerCount(), describe: 'Decode worker threads (0: decode on the main thread)' })
+    .option('pool', { choices: ['threads', 'processes'] as const, default: 'threads' as const, describe: 'Workers as piscina threads, or child processes (libvips scales better across processes; see bench/)' })
     .option('max-pixels', { type: 'number', default: PACK_DEFAULTS.maxPixels, describe: 'Refuse (without decoding) images with more pixels than this' })
     .option('label-pattern', { type: 'string', describe: "Regex over file names; capture group 1 (or (?<label>...)) is the class, e.g. '^(cat|dog)\\.' for Kaggle cat.123.jpg" })
     .option('class-names', { type: 'string', describe: 'Comma-separated class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else 0-9)' })
@@ -46,6 +47,7 @@ export const packCommand: CommandModule<object, PackArgs> = {
       shardBytes: parseBytes(args['shard-size']),
       compression: args.compression,
       workers: args.workers,
+      pool: args.pool,
       maxPixels: args['max-pixels'],
       labelPattern: args['label-pattern'],
       classNames: args['class-names']?.split(',').map((s) => s.trim()),
