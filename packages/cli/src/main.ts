@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { benchCommand } from './commands/bench';
 import { demoCommand } from './commands/demo';
 import { evaluateCommand, predictCommand } from './commands/evaluate';
 import { inspectCommand, verifyCommand } from './commands/inspect';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     .command(evaluateCommand)
     .command(predictCommand)
     .command(demoCommand)
+    .command(benchCommand)
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

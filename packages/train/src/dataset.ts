@@ -72,11 +72,13 @@ export function imageTensor(images: LabelledPixels[], image: Manifest['image'], 
   const { width, height, channels } = image;
   const size = width * height * channels;
   const pixels = new Float32Array(images.length * size);
-  images.forEach((image, i) => {
-    const offset = i * size;
-    for (let j = 0; j < size; j++) pixels[offset + j] = image.pixels[j]! * rescale;
-  });
-  return tf.tensor4d(pixels, [images.length, height, width, channels]);
+  // TypedArray#set converts uint8 to float natively; a JS loop here was the pipeline's main cost.
+  images.forEach((image, i) => pixels.set(image.pixels, i * size));
+  const raw = tf.tensor4d(pixels, [images.length, height, width, channels]);
+  if (rescale === 1) return raw;
+  const scaled = tf.mul(raw, rescale) as tf.Tensor4D;
+  raw.dispose();
+  return scaled;
 }
 
 export function labelTensor(labels: number[], classCount: number): tf.Tensor2D {

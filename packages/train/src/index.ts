@@ -6,5 +6,6 @@ export { buildCnn, transferModel } from './model';
 export { MODEL_INFO_FILE, type ModelInfo, fileLoadHandler, fileSaveHandler, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 export { type FilePrediction, evaluateModel, predictFiles } from './predict';
 export { type LabelledPixels, labelledImages, shardPaths } from './records';
+export { renderChart } from './report';
 export { type TrainOptions, type TrainResult, trainModel } from './train';
 export { type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm-kernels';

@@ -64,7 +64,7 @@ function confusionSpec(evaluation: Evaluation, classes: string[]): object {
 }
 
 /** vega-lite -> vega -> SVG (headless), rasterised by sharp. */
-async function renderChart(spec: object, file: string): Promise<void> {
+export async function renderChart(spec: object, file: string): Promise<void> {
   const vegaLite = await import('vega-lite');
   const vega = await import('vega');
   const compiled = vegaLite.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', background: 'white', ...spec } as never).spec;

@@ -1,0 +1,57 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderChart } from '@shardline/train';
+import type { IoBenchReport } from './io';
+
+/** A plain-text table, one row per path and augmentation setting. */
+export function formatIoTable(report: IoBenchReport): string {
+  const header = ['path', 'aug', 'images/s', 'MB/s', 'epoch s (median)', 'epoch s (min)', 'CPU s/epoch', 'peak RSS MiB', 'speedup', 'of ceiling'];
+  const rows = report.results.map((r) => [
+    r.path,
+    r.augmentation ? 'yes' : 'no',
+    r.imagesPerSecond.toFixed(0),
+    r.megabytesPerSecond.toFixed(1),
+    r.medianSeconds.toFixed(3),
+    r.minSeconds.toFixed(3),
+    r.cpuSecondsPerEpoch.toFixed(2),
+    r.peakRssMiB.toFixed(0),
+    `${r.speedup.toFixed(1)}x`,
+    `${(r.ofCeiling * 100).toFixed(1)}%`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const { width, height, batchSize, epochs, workers } = report.options;
+  return [
+    `${report.results[0]?.images ?? 0} images at ${width}x${height}, batch ${batchSize}, ${epochs} timed epoch(s) after a warm-up, ${workers} worker(s)`,
+    `raw read ceiling (page cache): ${report.ceilingImagesPerSecond.toFixed(0)} images/s`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+/** io.json and io.png (images/s per path, bars grouped by augmentation). */
+export async function writeIoReport(report: IoBenchReport, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'io.json'), JSON.stringify(report, null, 2));
+  const values = report.results.map((r) => ({ path: r.path, augmentation: r.augmentation ? 'with augmentation' : 'without augmentation', imagesPerSecond: r.imagesPerSecond }));
+  await renderChart(
+    {
+      title: 'Input throughput (images/s, higher is better)',
+      data: { values },
+      facet: { row: { field: 'augmentation', type: 'nominal', title: null } },
+      spec: {
+        width: 420,
+        height: 140,
+        mark: 'bar',
+        encoding: {
+          y: { field: 'path', type: 'nominal', sort: null, title: null },
+          x: { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'images/s (log scale)' },
+          color: { field: 'path', type: 'nominal', legend: null },
+        },
+      },
+    },
+    join(dir, 'io.png'),
+  );
+}

@@ -1,0 +1,205 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import seedrandom from 'seedrandom';
+import * as tf from '@tensorflow/tfjs';
+import { type DecodeOptions, type DecodePool, type Manifest, PACK_DEFAULTS, type PackOptions, createDecodePool, listSource, mapOrdered, packDataset, readManifest, shuffle } from '@shardline/pack';
+import { type AugmentOptions, type Batch, type LabelledPixels, NO_AUGMENTATION, initBackend, makeAugmenter, shardDataset, toBatch } from '@shardline/train';
+
+export interface IoBenchOptions {
+  src: string;
+  /** Scratch folder for the shard variants (packed once, not timed). */
+  shards: string;
+  width: number;
+  height: number;
+  batchSize: number;
+  /** Timed epochs per path, after one warm-up epoch. */
+  epochs: number;
+  workers: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface PathResult {
+  path: string;
+  augmentation: boolean;
+  images: number;
+  /** Per timed epoch, seconds. */
+  epochSeconds: number[];
+  medianSeconds: number;
+  minSeconds: number;
+  imagesPerSecond: number;
+  megabytesPerSecond: number;
+  cpuSecondsPerEpoch: number;
+  peakRssMiB: number;
+  speedup: number;
+  /** images/s as a share of the raw read ceiling. */
+  ofCeiling: number;
+}
+
+export interface IoBenchReport {
+  options: Omit<IoBenchOptions, 'onProgress'>;
+  ceilingImagesPerSecond: number;
+  results: PathResult[];
+}
+
+/** The augmentation the "with augmentation" rows apply to every path alike. */
+export const BENCH_AUGMENTATION: AugmentOptions = { ...NO_AUGMENTATION, horizontalFlip: true, rotationRange: 15, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1 };
+
+interface InputPath {
+  name: string;
+  /** Bytes read from disk per epoch. */
+  bytesPerEpoch: number;
+  /** Runs one epoch, handing every batch to consume; resolves to the image count. */
+  epoch: (consume: (batch: Batch) => void, epochIndex: number) => Promise<number>;
+  /** Releases what the path keeps across epochs (a worker pool). */
+  close?: () => Promise<void>;
+}
+
+/** Runs every input path on the same images in one process and reports them side by side. */
+export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport> {
+  const log = options.onProgress ?? (() => undefined);
+  await initBackend('wasm');
+  const shardVariants = await packVariants(options, log);
+  const manifest = await readManifest(shardVariants.raw);
+  const paths = [...(await directoryPaths(options, manifest)), ...shardPaths(shardVariants, options)];
+  const ceiling = await readCeiling(shardVariants.raw, manifest);
+  log(`raw read ceiling: ${ceiling.toFixed(0)} images/s`);
+  const results: PathResult[] = [];
+  for (const augmentation of [false, true]) {
+    for (const path of await Promise.all(paths)) {
+      log(`${path.name}${augmentation ? ' + augmentation' : ''}`);
+      results.push(await measurePath(path, augmentation, options));
+    }
+  }
+  for (const path of await Promise.all(paths)) await path.close?.();
+  for (const r of results) {
+    const baseline = results.find((b) => b.path === 'directory, sequential' && b.augmentation === r.augmentation)!;
+    r.speedup = r.imagesPerSecond / baseline.imagesPerSecond;
+    r.ofCeiling = r.imagesPerSecond / ceiling;
+  }
+  const { onProgress, ...rest } = options;
+  return { options: rest, ceilingImagesPerSecond: ceiling, results };
+}
+
+async function measurePath(path: InputPath, augmentation: boolean, options: IoBenchOptions): Promise<PathResult> {
+  const augment = augmentation ? makeAugmenter(BENCH_AUGMENTATION, 1) : undefined;
+  // wasm runs ops eagerly: a batch tensor exists in backend memory once created, as a trainer receives it.
+  const consume = (batch: Batch) => {
+    const xs = augment ? augment(batch.xs) : batch.xs;
+    tf.dispose([batch.xs, batch.ys, xs]);
+  };
+  await path.epoch(consume, 0); // warm-up: page cache, JIT, worker start
+  const seconds: number[] = [];
+  let images = 0;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  const cpuBefore = process.cpuUsage();
+  for (let e = 1; e <= options.epochs; e++) {
+    const started = performance.now();
+    images = await path.epoch(consume, e);
+    seconds.push((performance.now() - started) / 1000);
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  clearInterval(sampler);
+  const sorted = seconds.slice().sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return {
+    path: path.name,
+    augmentation,
+    images,
+    epochSeconds: seconds,
+    medianSeconds: median,
+    minSeconds: sorted[0]!,
+    imagesPerSecond: images / median,
+    megabytesPerSecond: path.bytesPerEpoch / 1e6 / median,
+    cpuSecondsPerEpoch: (cpu.user + cpu.system) / 1e6 / options.epochs,
+    peakRssMiB: peakRss / 2 ** 20,
+    speedup: 1,
+    ofCeiling: 0,
+  };
+}
+
+/** Keras flow_from_directory: every epoch, read, decode and resize every file, in shuffled order. */
+async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Promise<InputPath[]> {
+  const listing = await listSource(options.src);
+  const files = listing.items.map((item) => ({ path: (item.input as { path: string }).path, label: item.label }));
+  const bytesPerEpoch = (await Promise.all(files.map((f) => stat(f.path)))).reduce((n, s) => n + s.size, 0);
+  const decodeOptions: DecodeOptions = { width: options.width, height: options.height, colorMode: 'rgb', payload: 'raw', jpegQuality: 0, maxPixels: PACK_DEFAULTS.maxPixels };
+  // Pools live across epochs, as Keras keeps its workers: start-up is not part of an epoch.
+  const pools = [createDecodePool(0), createDecodePool(options.workers)];
+  const viaPool = (pool: DecodePool): InputPath['epoch'] => async (consume, epochIndex) => {
+    const order = shuffle(files, seedrandom(`dir:${epochIndex}`));
+    const decode = async (f: (typeof files)[number]) => ({ f, decoded: await pool.decode({ input: { kind: 'file', path: f.path }, options: decodeOptions }) });
+    let batch: LabelledPixels[] = [];
+    let images = 0;
+    const flush = () => {
+      consume(toBatch(batch, manifest, 1 / 255));
+      images += batch.length;
+      batch = [];
+    };
+    for await (const { f, decoded } of mapOrdered(order, Math.max(2, pool.workers * 4), decode)) {
+      if (!decoded.ok) throw new Error(`${f.path}: ${decoded.reason}`);
+      batch.push({ pixels: decoded.data, label: f.label, filename: f.path });
+      if (batch.length === options.batchSize) flush();
+    }
+    if (batch.length > 0) flush();
+    return images;
+  };
+  return pools.map((pool) => ({
+    name: pool.workers === 0 ? 'directory, sequential' : `directory, ${pool.workers} workers`,
+    bytesPerEpoch,
+    epoch: viaPool(pool),
+    close: () => pool.close(),
+  }));
+}
+
+function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOptions): Promise<InputPath>[] {
+  const names: Record<ShardVariant, string> = { raw: 'shards, raw', jpeg: 'shards, JPEG payload', gzip: 'shards, raw + GZIP' };
+  return (Object.keys(variants) as ShardVariant[]).map(async (variant): Promise<InputPath> => {
+    const dir = variants[variant];
+    const manifest = await readManifest(dir);
+    const train = manifest.splits.train!;
+    return {
+      name: names[variant],
+      bytesPerEpoch: train.shards.reduce((n, s) => n + s.bytes, 0),
+      epoch: async (consume, epochIndex) => {
+        const dataset = shardDataset(dir, manifest, 'train', { batchSize: options.batchSize, rescale: 1 / 255, prefetch: 2, cycleLength: 4, shuffleBuffer: 1024, seed: epochIndex });
+        let images = 0;
+        await dataset.forEachAsync((batch) => {
+          images += batch.xs.shape[0];
+          consume(batch);
+        });
+        return images;
+      },
+    };
+  });
+}
+
+type ShardVariant = 'raw' | 'jpeg' | 'gzip';
+
+/** Packs the source three ways (not timed): raw, JPEG payload, raw with GZIP. Every image goes to train. */
+async function packVariants(options: IoBenchOptions, log: (m: string) => void): Promise<Record<ShardVariant, string>> {
+  const base: PackOptions = { ...PACK_DEFAULTS, src: options.src, out: '', width: options.width, height: options.height, validationSplit: 0, shardBytes: 8 << 20, workers: options.workers };
+  const variants: Record<ShardVariant, Partial<PackOptions>> = { raw: {}, jpeg: { payload: 'jpeg' }, gzip: { compression: 'gzip' } };
+  const dirs = {} as Record<ShardVariant, string>;
+  for (const [variant, extra] of Object.entries(variants) as [ShardVariant, Partial<PackOptions>][]) {
+    dirs[variant] = join(options.shards, variant);
+    log(`packing ${variant} shards into ${dirs[variant]}`);
+    await packDataset({ ...base, ...extra, out: dirs[variant], force: true });
+  }
+  return dirs;
+}
+
+/** The ceiling: sequential reads of the raw shard bytes (warm page cache), in images/s. */
+async function readCeiling(dir: string, manifest: Manifest): Promise<number> {
+  const shards = manifest.splits.train!.shards.map((s) => join(dir, s.file));
+  for (const file of shards) await readFile(file);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    for (const file of shards) await readFile(file);
+    times.push((performance.now() - started) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return manifest.splits.train!.records / times[2]!;
+}
+

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import { formatIoTable, runIoBench, writeIoReport } from '@shardline/bench';
+import { defaultWorkerCount } from '@shardline/pack';
+import { generateSample } from '@shardline/sample';
+import { parseImageSize } from '../units';
+
+interface IoArgs {
+  src: string;
+  shards: string;
+  out: string;
+  'image-size': string;
+  'batch-size': number;
+  epochs: number;
+  workers: number;
+}
+
+const ioCommand: CommandModule<object, IoArgs> = {
+  command: 'io',
+  describe: 'Input throughput: directory loading (Keras flow_from_directory) against raw, JPEG and GZIP shards, in one run',
+  builder: (yargs) =>
+    yargs
+      .option('src', { type: 'string', default: 'data/shapes', describe: 'Class-folder image source (generated with `sample` if missing)' })
+      .option('shards', { type: 'string', default: 'bench/results/shards', describe: 'Scratch folder for the shard variants (packed once, not timed)' })
+      .option('out', { type: 'string', default: 'bench/results', describe: 'Where io.json and io.png go' })
+      .option('image-size', { type: 'string', default: '64', describe: 'Target size: N or WIDTHxHEIGHT' })
+      .option('batch-size', { type: 'number', default: 32, describe: 'Images per batch' })
+      .option('epochs', { type: 'number', default: 3, describe: 'Timed epochs per path (after one warm-up epoch); min and median are reported' })
+      .option('workers', { type: 'number', default: defaultWorkerCount(), describe: 'Workers for the parallel directory path and for packing' }),
+  handler: async (args) => {
+    if (!existsSync(args.src)) {
+      console.error(`${args.src} not found: generating the sample dataset there`);
+      await generateSample({ out: args.src, count: 2000, width: 320, height: 240, seed: 1 });
+    }
+    const { width, height } = parseImageSize(args['image-size']);
+    const report = await runIoBench({
+      src: args.src,
+      shards: args.shards,
+      width,
+      height,
+      batchSize: args['batch-size'],
+      epochs: args.epochs,
+      workers: args.workers,
+      onProgress: (message) => console.error(message),
+    });
+    console.log(formatIoTable(report));
+    await writeIoReport(report, args.out);
+    console.log(`\nWrote ${args.out}/io.json and ${args.out}/io.png`);
+  },
+};
+
+export const benchCommand: CommandModule = {
+  command: 'bench <suite>',
+  describe: 'Benchmarks (ratios measured in one run); suites: io',
+  builder: (yargs) => yargs.command(ioCommand).demandCommand(1, 'Name a suite: io'),
+  handler: () => undefined,
+};
