@@ -145,7 +145,7 @@ async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Prom
     return images;
   };
   return pools.map((pool) => ({
-    name: pool.workers === 0 ? 'directory, sequential' : `directory, ${pool.workers} workers`,
+    name: pool.workers === 0 ? 'directory, sequential' : `directory, ${pool.workers} worker${pool.workers === 1 ? '' : 's'}`,
     bytesPerEpoch,
     epoch: viaPool(pool),
     close: () => pool.close(),
