@@ -2,7 +2,7 @@ export { type AugmentOptions, NO_AUGMENTATION, isAugmenting, makeAugmenter } fro
 export { type BackendChoice, initBackend } from './backend';
 export { type Batch, InputWaitMeter, type PipelineOptions, imageTensor, labelTensor, shardDataset, toBatch } from './dataset';
 export { type Evaluation, type Prediction, decide, evaluateSplit, predictBatch, summarize } from './evaluate';
-export { buildCnn, transferModel } from './model';
+export { type ModelOptions, buildCnn, transferModel } from './model';
 export { MODEL_INFO_FILE, type ModelInfo, fileLoadHandler, fileSaveHandler, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 export { type FilePrediction, evaluateModel, predictFiles } from './predict';
 export { type LabelledPixels, labelledImages, shardPaths } from './records';

@@ -7,6 +7,8 @@ export interface ModelOptions {
   filters: number[];
   denseUnits: number;
   dropout: number;
+  /** How conv features become a vector: global average (position-invariant) or flatten (keeps layout; LeNet/Keras MNIST style). */
+  head?: 'global-average' | 'flatten';
   learningRate: number;
 }
 
@@ -20,7 +22,7 @@ export function buildCnn(options: ModelOptions): tf.LayersModel {
     model.add(tf.layers.activation({ activation: 'relu' }));
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   });
-  model.add(tf.layers.globalAveragePooling2d({}));
+  model.add(options.head === 'flatten' ? tf.layers.flatten() : tf.layers.globalAveragePooling2d({}));
   model.add(tf.layers.dropout({ rate: options.dropout }));
   model.add(tf.layers.dense({ units: options.denseUnits, activation: 'relu' }));
   model.add(tf.layers.dropout({ rate: options.dropout }));

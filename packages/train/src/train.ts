@@ -7,7 +7,7 @@ import { type BackendChoice, initBackend } from './backend';
 import { PlateauCallback } from './callbacks';
 import { InputWaitMeter, shardDataset } from './dataset';
 import { type Evaluation, evaluateSplit } from './evaluate';
-import { buildCnn, compileForClasses, transferModel } from './model';
+import { type ModelOptions, buildCnn, compileForClasses, transferModel } from './model';
 import { type ModelInfo, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 import { writeReport } from './report';
 
@@ -27,6 +27,7 @@ export interface TrainOptions {
   filters: number[];
   denseUnits: number;
   dropout: number;
+  head?: ModelOptions['head'];
   /** A tfjs Layers model.json to use as a frozen base. */
   base?: string;
   fineTune: number;
@@ -114,6 +115,7 @@ async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<
     inputShape: [height, width, channels] as [number, number, number],
     classCount: manifest.classes.length,
     filters: options.filters,
+    head: options.head,
     denseUnits: options.denseUnits,
     dropout: options.dropout,
     learningRate: options.learningRate,

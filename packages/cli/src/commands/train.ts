@@ -27,6 +27,7 @@ export function trainOptions(yargs: Argv) {
     .option('fill-mode', { choices: ['nearest', 'constant', 'reflect', 'wrap'] as const, default: 'nearest' as const, describe: 'Augment: how pixels outside the image are filled' })
     .option('fill-value', { type: 'number', default: 0, describe: 'Augment: fill value for --fill-mode constant (after rescale)' })
     .option('filters', { type: 'string', default: '16,32,64', describe: 'Filters per conv block (each block: conv-bn-relu, max-pool)' })
+    .option('head', { choices: ['global-average', 'flatten'] as const, default: 'global-average' as const, describe: 'Conv features to vector: global average pooling (position-invariant) or flatten (small images such as MNIST)' })
     .option('dense-units', { type: 'number', default: 64, describe: 'Units of the dense layer before the classifier' })
     .option('dropout', { type: 'number', default: 0.3, describe: 'Dropout rate' })
     .option('base', { type: 'string', describe: 'Transfer learning: a tfjs Layers model.json used as a frozen base' })
@@ -70,6 +71,7 @@ export function toTrainOptions(args: TrainArgs): TrainOptions {
     },
     filters: args.filters.split(',').map(Number),
     denseUnits: args['dense-units'],
+    head: args.head,
     dropout: args.dropout,
     base: args.base,
     fineTune: args['fine-tune'],
