@@ -136,7 +136,8 @@ async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Prom
       images += batch.length;
       batch = [];
     };
-    for await (const { f, decoded } of mapOrdered(order, Math.max(2, pool.workers * 4), decode)) {
+    // workers 0: one file at a time, as Keras loads without workers (sharp would otherwise overlap decodes on libuv threads).
+    for await (const { f, decoded } of mapOrdered(order, pool.workers === 0 ? 1 : pool.workers * 4, decode)) {
       if (!decoded.ok) throw new Error(`${f.path}: ${decoded.reason}`);
       batch.push({ pixels: decoded.data, label: f.label, filename: f.path });
       if (batch.length === options.batchSize) flush();
