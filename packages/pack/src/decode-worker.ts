@@ -1,35 +1,6 @@
-import sharp from 'sharp';
-import { type DecodeFailure, type DecodeOptions, type DecodeResult, type ImageInput, decodeImage } from './decode';
-import { encodeImageExample } from './record';
+import { configureSharpForWorker, workerFunctions } from './worker-functions';
 
-// libvips is multithreaded itself; one thread per worker keeps the pool from oversubscribing cores.
-sharp.concurrency(1);
-sharp.cache(false);
+// Entry of a piscina worker thread; piscina calls the export named in run(task, { name }).
+configureSharpForWorker();
 
-export interface DecodeTask {
-  input: ImageInput;
-  options: DecodeOptions;
-}
-
-/** Decode, then serialize the tf.train.Example too, so the writer only appends bytes. */
-export interface EncodeTask extends DecodeTask {
-  label: number;
-  className: string;
-  filename: string;
-}
-
-export type EncodeResult = { ok: true; example: Uint8Array } | DecodeFailure;
-
-/** The functions a pool worker (thread or process) runs, by name. */
-export const workerFunctions = {
-  decode: (task: DecodeTask): Promise<DecodeResult> => decodeImage(task.input, task.options),
-  encode: async (task: EncodeTask): Promise<EncodeResult> => {
-    const image = await decodeImage(task.input, task.options);
-    return image.ok ? { ok: true, example: encodeImageExample(image, task.label, task.className, task.filename) } : image;
-  },
-};
-
-export type WorkerFunction = keyof typeof workerFunctions;
-
-// piscina calls the export named in run(task, { name }).
 export const { decode, encode } = workerFunctions;

@@ -1,5 +1,5 @@
 export { type ColorMode, type DecodeOptions, type DecodeResult, type DecodedImage, type ImageInput, type Payload, decodeImage } from './decode';
-export type { DecodeTask, EncodeResult, EncodeTask } from './decode-worker';
+export type { DecodeTask, EncodeResult, EncodeTask } from './worker-functions';
 export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx } from './idx';
 export { JOURNAL_FILE } from './journal';
 export {

@@ -2,8 +2,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import Piscina from 'piscina';
-import { type DecodeResult, decodeImage } from './decode';
-import { type DecodeTask, type EncodeResult, type EncodeTask, type WorkerFunction, workerFunctions } from './decode-worker';
+import type { DecodeResult } from './decode';
+import { type DecodeTask, type EncodeResult, type EncodeTask, type WorkerFunction, workerFunctions } from './worker-functions';
 
 export type PoolKind = 'threads' | 'processes';
 
@@ -23,7 +23,7 @@ export function defaultWorkerCount(): number {
 
 export function createDecodePool(workers: number, kind: PoolKind = 'threads'): DecodePool {
   if (workers === 0) {
-    return { workers, decode: (task) => decodeImage(task.input, task.options), encode: workerFunctions.encode, close: async () => undefined };
+    return { workers, ...workerFunctions, close: async () => undefined };
   }
   const { run, close } = kind === 'threads' ? threadRunner(workers) : processRunner(workers);
   return {
@@ -41,8 +41,8 @@ function threadRunner(workers: number): { run: Runner; close: () => Promise<void
 
 /**
  * One child process per worker. libvips serialises on process-wide locks
- * (GObject signals, its operation cache), so threads in one process scale
- * worse than processes on small images; bench/ measures both.
+ * (perf shows g_mutex and futex waits), so threads in one process scale worse
+ * than processes on small images; `shardline bench pack` measures both.
  */
 function processRunner(workers: number): { run: Runner; close: () => Promise<void> } {
   const children = Array.from({ length: workers }, () => new ChildWorker());

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { formatIoTable, runIoBench, writeIoReport } from '@shardline/bench';
+import { benchPackSpeed, formatIoTable, formatPackSpeedTable, runIoBench, writeIoReport } from '@shardline/bench';
 import { defaultWorkerCount } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
 import { parseImageSize } from '../units';
@@ -28,10 +28,7 @@ const ioCommand: CommandModule<object, IoArgs> = {
       .option('epochs', { type: 'number', default: 3, describe: 'Timed epochs per path (after one warm-up epoch); min and median are reported' })
       .option('workers', { type: 'number', default: defaultWorkerCount(), describe: 'Workers for the parallel directory path and for packing' }),
   handler: async (args) => {
-    if (!existsSync(args.src)) {
-      console.error(`${args.src} not found: generating the sample dataset there`);
-      await generateSample({ out: args.src, count: 2000, width: 320, height: 240, seed: 1 });
-    }
+    await ensureSample(args.src);
     const { width, height } = parseImageSize(args['image-size']);
     const report = await runIoBench({
       src: args.src,
@@ -49,9 +46,32 @@ const ioCommand: CommandModule<object, IoArgs> = {
   },
 };
 
+async function ensureSample(src: string): Promise<void> {
+  if (existsSync(src)) return;
+  console.error(`${src} not found: generating the sample dataset there`);
+  await generateSample({ out: src, count: 2000, width: 320, height: 240, seed: 1 });
+}
+
+const packCommand: CommandModule<object, { src: string; out: string; 'image-size': string; repetitions: number }> = {
+  command: 'pack',
+  describe: 'pack with 1 and 2 workers, as piscina threads and as child processes, in one run',
+  builder: (yargs) =>
+    yargs
+      .option('src', { type: 'string', default: 'data/shapes', describe: 'Class-folder image source (generated with `sample` if missing)' })
+      .option('out', { type: 'string', default: 'bench/results/pack-speed', describe: 'Scratch output folder (rewritten every run)' })
+      .option('image-size', { type: 'string', default: '64', describe: 'Target size: N or WIDTHxHEIGHT' })
+      .option('repetitions', { type: 'number', default: 3, describe: 'Runs per configuration; the median is reported' }),
+  handler: async (args) => {
+    await ensureSample(args.src);
+    const { width, height } = parseImageSize(args['image-size']);
+    const rows = await benchPackSpeed({ src: args.src, out: args.out, width, height, repetitions: args.repetitions, onProgress: (m) => console.error(m) });
+    console.log(formatPackSpeedTable(rows));
+  },
+};
+
 export const benchCommand: CommandModule = {
   command: 'bench <suite>',
-  describe: 'Benchmarks (ratios measured in one run); suites: io',
-  builder: (yargs) => yargs.command(ioCommand).demandCommand(1, 'Name a suite: io'),
+  describe: 'Benchmarks (ratios measured in one run); suites: io, pack',
+  builder: (yargs) => yargs.command(ioCommand).command(packCommand).demandCommand(1, 'Name a suite: io or pack'),
   handler: () => undefined,
 };
