@@ -60,17 +60,17 @@ export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport
   await initBackend('wasm');
   const shardVariants = await packVariants(options, log);
   const manifest = await readManifest(shardVariants.raw);
-  const paths = [...(await directoryPaths(options, manifest)), ...shardPaths(shardVariants, options)];
+  const paths = [...(await directoryPaths(options, manifest)), ...(await shardPaths(shardVariants, options))];
   const ceiling = await readCeiling(shardVariants.raw, manifest);
   log(`raw read ceiling: ${ceiling.toFixed(0)} images/s`);
   const results: PathResult[] = [];
   for (const augmentation of [false, true]) {
-    for (const path of await Promise.all(paths)) {
+    for (const path of paths) {
       log(`${path.name}${augmentation ? ' + augmentation' : ''}`);
-      results.push(await measurePath(path, augmentation, options));
+      results.push(await measurePath(path, augmentation, manifest, options));
     }
   }
-  for (const path of await Promise.all(paths)) await path.close?.();
+  for (const path of paths) await path.close?.();
   for (const r of results) {
     const baseline = results.find((b) => b.path === 'directory, sequential' && b.augmentation === r.augmentation)!;
     r.speedup = r.imagesPerSecond / baseline.imagesPerSecond;
@@ -80,10 +80,15 @@ export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport
   return { options: rest, ceilingImagesPerSecond: ceiling, results };
 }
 
-async function measurePath(path: InputPath, augmentation: boolean, options: IoBenchOptions): Promise<PathResult> {
+async function measurePath(path: InputPath, augmentation: boolean, manifest: Manifest, options: IoBenchOptions): Promise<PathResult> {
   const augment = augmentation ? makeAugmenter(BENCH_AUGMENTATION, 1) : undefined;
+  const { height, width, channels } = manifest.image;
   // wasm runs ops eagerly: a batch tensor exists in backend memory once created, as a trainer receives it.
   const consume = (batch: Batch) => {
+    const [, h, w, c] = batch.xs.shape;
+    if (batch.xs.dtype !== 'float32' || h !== height || w !== width || c !== channels) {
+      throw new Error(`${path.name} delivered a ${batch.xs.dtype} batch of ${batch.xs.shape}, not float32 ?x${height}x${width}x${channels} like every other path`);
+    }
     const xs = augment ? augment(batch.xs) : batch.xs;
     tf.dispose([batch.xs, batch.ys, xs]);
   };
@@ -153,9 +158,9 @@ async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Prom
   }));
 }
 
-function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOptions): Promise<InputPath>[] {
+function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOptions): Promise<InputPath[]> {
   const names: Record<ShardVariant, string> = { raw: 'shards, raw', jpeg: 'shards, JPEG payload', gzip: 'shards, raw + GZIP' };
-  return (Object.keys(variants) as ShardVariant[]).map(async (variant): Promise<InputPath> => {
+  return Promise.all((Object.keys(variants) as ShardVariant[]).map(async (variant): Promise<InputPath> => {
     const dir = variants[variant];
     const manifest = await readManifest(dir);
     const train = manifest.splits.train!;
@@ -172,7 +177,7 @@ function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOpti
         return images;
       },
     };
-  });
+  }));
 }
 
 type ShardVariant = 'raw' | 'jpeg' | 'gzip';
