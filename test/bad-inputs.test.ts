@@ -74,7 +74,10 @@ describe('library errors name the file and the cause', () => {
   test('IDX: bad magic, label count mismatch, truncated data', async () => {
     const badMagic = tempDir();
     writeFileSync(join(badMagic, 'train-images-idx3-ubyte.gz'), gzipSync(Buffer.from('GIF89a not idx')));
-    writeFileSync(join(badMagic, 'train-labels-idx1-ubyte.gz'), gzipSync(Buffer.alloc(8)));
+    const labels = Buffer.alloc(9);
+    labels.writeUInt32BE(0x0801, 0);
+    labels.writeUInt32BE(1, 4);
+    writeFileSync(join(badMagic, 'train-labels-idx1-ubyte.gz'), gzipSync(labels)); // valid, so only the images file is at fault
     await assert.rejects(listSource(badMagic), /train-images-idx3-ubyte\.gz: not an IDX file \(bad magic\)/);
 
     const mismatch = tempDir();

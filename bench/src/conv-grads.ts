@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { median } from './stats';
 import { buildCnn, initBackend, useWasmOverride } from '@shardline/train';
 
 /** One conv layer: batch, input size, channels in and out, 3x3 same. */
@@ -35,8 +36,7 @@ async function medianMs(fn: () => tf.Tensor, runs: number): Promise<number> {
     out.dispose();
     if (i >= 2) times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 export async function benchConvGradients(runs = 9): Promise<ConvGradRow[]> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import * as tf from '@tensorflow/tfjs';
 import { type DecodeOptions, type DecodePool, type Manifest, PACK_DEFAULTS, type PackOptions, createDecodePool, listSource, mapOrdered, packDataset, readManifest, shuffle } from '@shardline/pack';
+import { median } from './stats';
 import { type AugmentOptions, type Batch, type LabelledPixels, NO_AUGMENTATION, initBackend, makeAugmenter, shardDataset, toBatch } from '@shardline/train';
 
 export interface IoBenchOptions {
@@ -105,17 +106,16 @@ async function measurePath(path: InputPath, augmentation: boolean, manifest: Man
   }
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
-  const sorted = seconds.slice().sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const medianSeconds = median(seconds);
   return {
     path: path.name,
     augmentation,
     images,
     epochSeconds: seconds,
-    medianSeconds: median,
-    minSeconds: sorted[0]!,
-    imagesPerSecond: images / median,
-    megabytesPerSecond: path.bytesPerEpoch / 1e6 / median,
+    medianSeconds,
+    minSeconds: Math.min(...seconds),
+    imagesPerSecond: images / medianSeconds,
+    megabytesPerSecond: path.bytesPerEpoch / 1e6 / medianSeconds,
     cpuSecondsPerEpoch: (cpu.user + cpu.system) / 1e6 / options.epochs,
     peakRssMiB: peakRss / 2 ** 20,
     speedup: 1,

@@ -1,4 +1,5 @@
 import { PACK_DEFAULTS, type PoolKind, packDataset } from '@shardline/pack';
+import { median } from './stats';
 
 export interface PackSpeedOptions {
   src: string;
@@ -37,8 +38,7 @@ export async function benchPackSpeed(options: PackSpeedOptions): Promise<PackSpe
     }
   }
   const rows = configs.map((config, i) => {
-    const sorted = seconds[i]!.slice().sort((a, b) => a - b);
-    const medianSeconds = sorted[Math.floor(sorted.length / 2)]!;
+    const medianSeconds = median(seconds[i]!);
     return { ...config, images, seconds: seconds[i]!, medianSeconds, imagesPerSecond: images / medianSeconds, speedup: 1 };
   });
   for (const row of rows) row.speedup = row.imagesPerSecond / rows.find((r) => r.pool === row.pool && r.workers === 1)!.imagesPerSecond;
