@@ -44,10 +44,12 @@ export async function writeIoReport(report: IoBenchReport, dir: string): Promise
       spec: {
         width: 420,
         height: 140,
-        mark: 'bar',
+        mark: { type: 'bar' },
         encoding: {
           y: { field: 'path', type: 'nominal', sort: null, title: null },
-          x: { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'images/s (log scale)' },
+          // Bars on a log axis need an explicit base: they start at 10 images/s.
+          x: { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log', domainMin: 10 }, title: 'images/s (log scale)' },
+          x2: { datum: 10 },
           color: { field: 'path', type: 'nominal', legend: null },
         },
       },
