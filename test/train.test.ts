@@ -120,4 +120,26 @@ describe('training pipeline', () => {
     assert.deepEqual(predictions.slice(0, 2).map((p) => p.className), ['dark', 'bright']);
     assert.match(predictions[2]!.error!, /ENOENT/);
   });
+
+  test('transfer learning keeps the base frozen, and --fine-tune unfreezes its top layers', async () => {
+    const base = buildCnn({ inputShape: [8, 8, 3], classCount: 5, filters: [4, 8], denseUnits: 8, dropout: 0, learningRate: 0.01 });
+    const baseDir = tempDir();
+    await base.save(fileSaveHandler(baseDir));
+    const { dir } = await darkBrightShards(8);
+    const options = {
+      shards: dir, backend: 'wasm' as const, epochs: 1, batchSize: 8, learningRate: 0.01, shuffleBuffer: 0, cycleLength: 1, prefetch: 1, seed: 1,
+      rescale: 1 / 255, augment: NO_AUGMENTATION, filters: [4], denseUnits: 8, dropout: 0, base: join(baseDir, 'model.json'),
+      patience: 0, lrPatience: 0, lrFactor: 0.5, minLearningRate: 1e-5,
+    };
+    // The base's first conv kernel, found by shape (the new head's weights come first in the combined model).
+    const convKernel = (model: tf.LayersModel) => model.getWeights().find((w) => w.shape.join() === '3,3,3,4')!.dataSync();
+    const firstConv = async (out: string) => convKernel(await loadModel(join(out, 'model', 'model.json')));
+    const frozen = tempDir();
+    await trainModel({ ...options, out: frozen, fineTune: 0 });
+    const baseConv = convKernel(base);
+    assert.deepEqual(Array.from(await firstConv(frozen)), Array.from(baseConv), 'frozen base weights unchanged');
+    const tuned = tempDir();
+    await trainModel({ ...options, out: tuned, fineTune: 100 });
+    assert.notDeepEqual(Array.from(await firstConv(tuned)), Array.from(baseConv), 'fine-tuned base weights move');
+  });
 });
