@@ -9,6 +9,12 @@ interface Request {
 
 configureSharpForWorker();
 
+// One task at a time, as a piscina worker does: a worker is one core's worth of decoding,
+// and the parent may send the next tasks ahead so this process never waits for them.
+let queue = Promise.resolve();
 process.on('message', (request: Request) => {
-  void workerFunctions[request.name](request.task).then((result) => process.send?.({ id: request.id, result }));
+  queue = queue.then(async () => {
+    const result = await workerFunctions[request.name](request.task);
+    process.send?.({ id: request.id, result });
+  });
 });

@@ -15,7 +15,7 @@ export {
 } from './manifest';
 export { decodeNetpbm } from './netpbm';
 export { type PackOptions, type PackProgress, type PackResult, packDataset } from './pack';
-export { type DecodePool, type PoolKind, createDecodePool, defaultWorkerCount, mapOrdered } from './pool';
+export { DEFAULT_POOL, type DecodePool, type PoolKind, createDecodePool, defaultWorkerCount, mapOrdered } from './pool';
 export { type ImageRecord, decodeImageExample, encodeImageExample } from './record';
 export { PARTIAL_SUFFIX, hashFile, shardFileName } from './shard-writer';
 export { IMAGE_EXTENSIONS, type SkippedFile, type SourceItem, type SourceListing, listSource } from './sources';

@@ -23,7 +23,7 @@ export interface PackOptions {
   shardBytes: number;
   compression: Compression;
   workers: number;
-  /** Worker threads (piscina) or child processes; see bench/ for which is faster here. */
+  /** Child processes (default) or piscina worker threads; `shardline bench pack` measures both. */
   pool?: PoolKind;
   maxPixels: number;
   labelPattern?: string;
@@ -110,7 +110,7 @@ async function writeRemaining(
   const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
   const progress: PackProgress = { done: total - work.length, total, skipped: 0 };
   const writers = new SplitWriters(options, listing.classes.length, prior, journal);
-  const pool = createDecodePool(options.workers, options.pool ?? 'threads');
+  const pool = createDecodePool(options.workers, options.pool);
   try {
     const encode = async (w: (typeof work)[number]) => {
       const task = { input: w.item.input, options: decodeOptions, label: w.item.label, className: listing.classes[w.item.label]!, filename: w.item.name };

@@ -71,7 +71,7 @@ export function toBatch(images: LabelledPixels[], manifest: Manifest, rescale: n
 export function imageTensor(images: LabelledPixels[], image: Manifest['image'], rescale: number): tf.Tensor4D {
   const { width, height, channels } = image;
   const size = width * height * channels;
-  const pixels = new Float32Array(images.length * size);
+  const pixels = floatStaging(images.length * size);
   // TypedArray#set converts uint8 to float natively; a JS loop here was the pipeline's main cost.
   images.forEach((image, i) => pixels.set(image.pixels, i * size));
   const raw = tf.tensor4d(pixels, [images.length, height, width, channels]);
@@ -79,6 +79,20 @@ export function imageTensor(images: LabelledPixels[], image: Manifest['image'], 
   const scaled = tf.mul(raw, rescale) as tf.Tensor4D;
   raw.dispose();
   return scaled;
+}
+
+let staging = new Float32Array(0);
+
+/**
+ * A float buffer for one batch. A fresh 1.5 MB array per batch cost 25 us per image,
+ * mostly page faults on new memory; reusing one cost 1.6 us. Reuse is only safe on
+ * backends that copy the values when the tensor is made (wasm copies into its heap);
+ * cpu and tfjs-node keep a reference, so they get a fresh array.
+ */
+function floatStaging(length: number): Float32Array {
+  if (tf.getBackend() !== 'wasm') return new Float32Array(length);
+  if (staging.length < length) staging = new Float32Array(length);
+  return staging.subarray(0, length);
 }
 
 export function labelTensor(labels: number[], classCount: number): tf.Tensor2D {

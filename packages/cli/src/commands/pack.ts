@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { PACK_DEFAULTS, type PackProgress, defaultWorkerCount, packDataset } from '@shardline/pack';
+import { DEFAULT_POOL, PACK_DEFAULTS, type PackProgress, defaultWorkerCount, packDataset } from '@shardline/pack';
 import { progressBar } from '../progress';
 import { formatBytes, parseBytes, parseImageSize } from '../units';
 import { printManifestSummary } from './inspect';
@@ -16,8 +16,8 @@ export function packOptions(yargs: Argv) {
     .option('seed', { type: 'number', default: PACK_DEFAULTS.seed, describe: 'Seed for the split and the record order; the same seed gives the same shards' })
     .option('shard-size', { type: 'string', default: `${PACK_DEFAULTS.shardBytes / 1024 / 1024}MiB`, describe: 'Target bytes per shard before compression (e.g. 16MB, 100MiB)' })
     .option('compression', { choices: ['none', 'gzip', 'zlib'] as const, default: PACK_DEFAULTS.compression, describe: 'Shard compression (TensorFlow TFRecordOptions GZIP/ZLIB); index files only for none' })
-    .option('workers', { type: 'number', default: defaultWorkerCount(), describe: 'Decode worker threads (0: decode on the main thread)' })
-    .option('pool', { choices: ['threads', 'processes'] as const, default: 'threads' as const, describe: 'Workers as piscina threads, or child processes (libvips scales better across processes; see bench/)' })
+    .option('workers', { type: 'number', default: defaultWorkerCount(), describe: 'Decode workers, each decoding one image at a time (0: decode on the main thread)' })
+    .option('pool', { choices: ['threads', 'processes'] as const, default: DEFAULT_POOL, describe: 'Workers as child processes, or as piscina worker threads (libvips locks make threads scale worse: `shardline bench pack` measures both)' })
     .option('max-pixels', { type: 'number', default: PACK_DEFAULTS.maxPixels, describe: 'Refuse (without decoding) images with more pixels than this' })
     .option('label-pattern', { type: 'string', describe: "Regex over file names; capture group 1 (or (?<label>...)) is the class, e.g. '^(cat|dog)\\.' for Kaggle cat.123.jpg" })
     .option('class-names', { type: 'string', describe: 'Comma-separated class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else 0-9)' })
@@ -28,7 +28,7 @@ type PackArgs = ReturnType<typeof packOptions> extends Argv<infer T> ? T : never
 
 export const packCommand: CommandModule<object, PackArgs> = {
   command: 'pack',
-  describe: 'Decode and resize images once, in worker threads, into TFRecord shards of tf.train.Example',
+  describe: 'Decode and resize images once, in parallel workers, into TFRecord shards of tf.train.Example',
   builder: (yargs) => packOptions(yargs),
   handler: async (args) => {
     const { width, height } = parseImageSize(args['image-size']);
