@@ -8,6 +8,7 @@ import {
   type Features,
   bytesFeature,
   decodeExample,
+  decodeExampleReference,
   encodeExample,
   floatFeature,
   getBytes,
@@ -76,6 +77,17 @@ describe('real TensorFlow files in shared/testdata', () => {
     }
   });
 
+  test('the fast decoder agrees with protobufjs\'s generated decoder on every record', async () => {
+    let records = 0;
+    for (const name of readdirSync(SHARED_TFRECORDS)) {
+      for (const r of await collect(readTFRecords(join(SHARED_TFRECORDS, name)))) {
+        assert.deepEqual(decodeExample(r.data), decodeExampleReference(r.data), `${name} at offset ${r.offset}`);
+        records++;
+      }
+    }
+    assert.equal(records, 116);
+  });
+
   test('re-encoding a TensorFlow Example preserves every value', async () => {
     for (const name of ['pytorch-data_example.tfrecord', 'tfrecord_lite_test.tfrecord']) {
       for (const ex of await sharedExamples(name)) assert.deepEqual(decodeExample(encodeExample(ex)), ex);
@@ -126,6 +138,25 @@ describe('Example codec', () => {
     const ex = decodeExample(encodeExample({ label: int64Feature(3) }));
     assert.throws(() => getBytes(ex, 'image/encoded'), /'image\/encoded' is missing \(have: label\)/);
     assert.throws(() => getFloats(ex, 'label'), /'label' is int64_list, expected float_list/);
+  });
+
+  test('every truncation of a record either fails in both decoders or decodes the same in both', () => {
+    const bytes = encodeExample({ 'image/encoded': bytesFeature(Buffer.alloc(40, 7)), label: int64Feature(-3), score: floatFeature(0.25, 2) });
+    let failures = 0;
+    for (let end = 0; end < bytes.length; end++) {
+      const prefix = bytes.subarray(0, end);
+      const outcome = (decode: typeof decodeExample) => {
+        try {
+          return decode(prefix);
+        } catch {
+          return 'throws';
+        }
+      };
+      const fast = outcome(decodeExample);
+      assert.deepEqual(fast, outcome(decodeExampleReference), `first ${end} bytes`);
+      if (fast === 'throws') failures++;
+    }
+    assert.ok(failures > bytes.length / 2, `most truncations are malformed (${failures} of ${bytes.length})`);
   });
 
   test('malformed protobuf bytes throw', () => {

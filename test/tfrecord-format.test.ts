@@ -10,6 +10,7 @@ import {
   frameRecord,
   maskedCrc32c,
   readIndex,
+  readTFRecordGroups,
   readTFRecords,
   writeIndex,
 } from '@shardline/tfrecord';
@@ -47,6 +48,22 @@ describe('framing', () => {
       read.forEach((r, i) => assert.deepEqual(r.data, payloads[i]));
     });
   }
+
+  test('record groups hold every record once, in order, across read-chunk edges', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'groups.tfrecord');
+    // 12,528-byte records, like 64x64 RGB images: 1 MiB read chunks end inside records.
+    const payloads = Array.from({ length: 300 }, (_, i) => Buffer.alloc(12_528, i));
+    const writer = TFRecordWriter.create(file);
+    for (const p of payloads) await writer.write(p);
+    await writer.close();
+    const groups = await collect(readTFRecordGroups(file));
+    assert.ok(groups.length >= 3, `several groups (${groups.length})`);
+    assert.ok(groups.every((g) => g.length > 0));
+    const records = groups.flat();
+    assert.deepEqual(records.map((r) => r.data), payloads);
+    assert.deepEqual(records.map((r) => r.offset), payloads.map((_, i) => i * (12_528 + 16)));
+  });
 
   test('index offsets point at each record', async () => {
     const dir = tempDir();

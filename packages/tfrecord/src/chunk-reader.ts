@@ -6,6 +6,8 @@ export class ChunkReader {
   private current: Buffer = Buffer.alloc(0);
   private position = 0;
   private done = false;
+  /** Chunks pulled from the source so far. */
+  chunksRead = 0;
 
   constructor(private readonly source: AsyncIterator<Buffer>) {}
 
@@ -21,6 +23,11 @@ export class ChunkReader {
       filled += part.length;
     }
     return out;
+  }
+
+  /** Bytes of the current chunk not yet read: this much can be read without waiting. */
+  get buffered(): number {
+    return this.current.length - this.position;
   }
 
   /** True when the stream has no more bytes. */
@@ -45,6 +52,7 @@ export class ChunkReader {
       return false;
     }
     this.current = next.value;
+    this.chunksRead++;
     this.position = 0;
     return true;
   }

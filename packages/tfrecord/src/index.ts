@@ -2,7 +2,7 @@ export { crc32cOf, maskCrc, maskedCrc32c } from './crc';
 export { TFRecordError } from './errors';
 export { FRAME_OVERHEAD, FOOTER_BYTES, HEADER_BYTES, frameRecord, parseHeader } from './framing';
 export { type Compression, compressionFromExtension, detectCompression } from './compression';
-export { DEFAULT_MAX_RECORD_BYTES, type ReadOptions, type TFRecord, readTFRecords } from './reader';
+export { DEFAULT_MAX_RECORD_BYTES, type ReadOptions, type TFRecord, readTFRecordGroups, readTFRecords } from './reader';
 export { type RecordLocation, TFRecordWriter, framedSize } from './writer';
 export { formatIndex, readIndex, writeIndex } from './index-file';
 export {
@@ -11,6 +11,7 @@ export {
   PROTO_DIR,
   bytesFeature,
   decodeExample,
+  decodeExampleReference,
   encodeExample,
   floatFeature,
   getBytes,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest, SplitName } from '@shardline/pack';
 import { type AugmentOptions, isAugmenting, makeAugmenter } from './augment';
-import { type LabelledPixels, type RecordStreamOptions, labelledImages, shardPaths } from './records';
+import { type LabelledPixels, type RecordStreamOptions, imageBatches, labelledImageGroups, shardPaths } from './records';
 
 export interface Batch extends tf.TensorContainerObject {
   xs: tf.Tensor4D;
@@ -37,12 +37,17 @@ export function shardDataset(dir: string, manifest: Manifest, split: SplitName, 
   let epoch = 0;
   const batches = tf.data.generator(() => {
     const seed = options.seed + epoch++;
-    return batchStream(labelledImages(files, manifest, { ...options, seed }), manifest, options);
+    const groups = labelledImageGroups(files, manifest, { ...options, seed });
+    return tensorBatches(imageBatches(groups, options.batchSize), manifest, options.rescale);
   });
   const augment = options.augment && isAugmenting(options.augment) ? makeAugmenter(options.augment, options.seed) : undefined;
   const augmented = augment ? batches.map((b) => augmentBatch(b, augment)) : batches;
   const prefetched = augmented.prefetch(options.prefetch);
   return meter ? measured(prefetched, meter) : prefetched;
+}
+
+async function* tensorBatches(batches: AsyncIterable<LabelledPixels[]>, manifest: Manifest, rescale: number): AsyncGenerator<Batch> {
+  for await (const images of batches) yield toBatch(images, manifest, rescale);
 }
 
 function augmentBatch(batch: Batch, augment: (x: tf.Tensor4D) => tf.Tensor4D): Batch {
@@ -51,46 +56,37 @@ function augmentBatch(batch: Batch, augment: (x: tf.Tensor4D) => tf.Tensor4D): B
   return { xs, ys: batch.ys };
 }
 
-async function* batchStream(images: AsyncIterable<LabelledPixels>, manifest: Manifest, options: PipelineOptions): AsyncGenerator<Batch> {
-  let pending: LabelledPixels[] = [];
-  for await (const image of images) {
-    pending.push(image);
-    if (pending.length === options.batchSize) {
-      yield toBatch(pending, manifest, options.rescale);
-      pending = [];
-    }
-  }
-  if (pending.length > 0) yield toBatch(pending, manifest, options.rescale);
-}
-
 export function toBatch(images: LabelledPixels[], manifest: Manifest, rescale: number): Batch {
   return { xs: imageTensor(images, manifest.image, rescale), ys: labelTensor(images.map((i) => i.label), manifest.classes.length) };
 }
 
 /** NHWC float pixels of a batch, multiplied by rescale. */
 export function imageTensor(images: LabelledPixels[], image: Manifest['image'], rescale: number): tf.Tensor4D {
-  const { width, height, channels } = image;
-  const size = width * height * channels;
+  const size = image.width * image.height * image.channels;
   const pixels = floatStaging(images.length * size);
   // TypedArray#set converts uint8 to float natively; a JS loop here was the pipeline's main cost.
   images.forEach((image, i) => pixels.set(image.pixels, i * size));
-  const raw = tf.tensor4d(pixels, [images.length, height, width, channels]);
+  const raw = tf.tensor4d(pixels, [images.length, image.height, image.width, image.channels]);
   if (rescale === 1) return raw;
   const scaled = tf.mul(raw, rescale) as tf.Tensor4D;
   raw.dispose();
   return scaled;
 }
 
+/** wasm copies values into its own heap when a tensor is made; cpu and tfjs-node keep a reference to the array. */
+function backendCopiesTensorData(): boolean {
+  return tf.getBackend() === 'wasm';
+}
+
 let staging = new Float32Array(0);
 
 /**
  * A float buffer for one batch. A fresh 1.5 MB array per batch cost 25 us per image,
- * mostly page faults on new memory; reusing one cost 1.6 us. Reuse is only safe on
- * backends that copy the values when the tensor is made (wasm copies into its heap);
- * cpu and tfjs-node keep a reference, so they get a fresh array.
+ * mostly page faults on new memory; reusing one cost 1.6 us. Reuse is only safe when
+ * the backend copies the values.
  */
 function floatStaging(length: number): Float32Array {
-  if (tf.getBackend() !== 'wasm') return new Float32Array(length);
+  if (!backendCopiesTensorData()) return new Float32Array(length);
   if (staging.length < length) staging = new Float32Array(length);
   return staging.subarray(0, length);
 }

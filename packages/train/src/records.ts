@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
-import { type Manifest, type SplitName, decodeImageExample, shuffle } from '@shardline/pack';
-import { readTFRecords } from '@shardline/tfrecord';
+import { type ImageRecord, type Manifest, type SplitName, decodeImageExample, shuffle } from '@shardline/pack';
+import { type TFRecord, readTFRecordGroups } from '@shardline/tfrecord';
 
 export interface LabelledPixels {
   /** HWC uint8 pixels. */
@@ -27,55 +27,137 @@ export function shardPaths(dir: string, manifest: Manifest, split: SplitName): s
 
 /** Decoded images of one split: shards interleaved, then a bounded shuffle buffer. Memory stays flat. */
 export async function* labelledImages(files: string[], manifest: Manifest, options: RecordStreamOptions): AsyncGenerator<LabelledPixels> {
-  const random = seedrandom(String(options.seed));
-  const order = options.shuffleBuffer > 0 ? shuffle(files, random) : files;
-  const decoded = mapRecords(interleave(order, options.cycleLength), (data) => toPixels(data, manifest));
-  yield* options.shuffleBuffer > 0 ? shuffleBuffer(decoded, options.shuffleBuffer, random) : decoded;
+  for await (const group of labelledImageGroups(files, manifest, options)) yield* group;
 }
 
-/** Round-robin over up to cycleLength open shards; a finished shard is replaced by the next. */
-async function* interleave(files: string[], cycleLength: number): AsyncGenerator<Uint8Array> {
+/**
+ * The same stream, in groups of a few hundred images. Stepping an async generator
+ * costs more than decoding a raw record, so the pipeline steps once per group and
+ * loops over the group synchronously.
+ */
+export async function* labelledImageGroups(files: string[], manifest: Manifest, options: RecordStreamOptions): AsyncGenerator<LabelledPixels[]> {
+  const random = seedrandom(String(options.seed));
+  const order = options.shuffleBuffer > 0 ? shuffle(files, random) : files;
+  const buffer = options.shuffleBuffer > 0 ? new ShuffleBuffer<LabelledPixels>(options.shuffleBuffer, random) : undefined;
+  for await (const records of interleave(order, options.cycleLength)) {
+    const images = await decodeGroup(records, manifest);
+    const out = buffer ? buffer.exchange(images) : images;
+    if (out.length > 0) yield out;
+  }
+  const rest = buffer?.drain() ?? [];
+  if (rest.length > 0) yield rest;
+}
+
+/** Cuts a stream of image groups into batches of batchSize (the last may be smaller). */
+export async function* imageBatches(groups: AsyncIterable<LabelledPixels[]>, batchSize: number): AsyncGenerator<LabelledPixels[]> {
+  let pending: LabelledPixels[] = [];
+  for await (const group of groups) {
+    for (const image of group) {
+      pending.push(image);
+      if (pending.length === batchSize) {
+        yield pending;
+        pending = [];
+      }
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
+
+const GROUP_RECORDS = 256;
+
+/** Round-robin over up to cycleLength open shards, one record each in turn; a finished shard is replaced by the next. */
+async function* interleave(files: string[], cycleLength: number): AsyncGenerator<Uint8Array[]> {
   const pending = files.slice();
-  const open: AsyncGenerator<{ data: Buffer }>[] = [];
+  const open: ShardCursor[] = [];
   const refill = () => {
-    while (open.length < Math.max(1, cycleLength) && pending.length > 0) open.push(readTFRecords(pending.shift()!));
+    while (open.length < Math.max(1, cycleLength) && pending.length > 0) open.push(new ShardCursor(pending.shift()!));
   };
   refill();
+  let group: Uint8Array[] = [];
   for (let i = 0; open.length > 0; ) {
     i %= open.length;
-    const next = await open[i]!.next();
-    if (next.done) {
+    const record = open[i]!.take() ?? (await open[i]!.load());
+    if (record === undefined) {
       open.splice(i, 1);
       refill();
       continue;
     }
-    yield next.value.data;
+    group.push(record);
     i++;
-  }
-}
-
-async function* mapRecords<T>(records: AsyncIterable<Uint8Array>, fn: (data: Uint8Array) => Promise<T>): AsyncGenerator<T> {
-  for await (const data of records) yield await fn(data);
-}
-
-async function* shuffleBuffer<T>(items: AsyncIterable<T>, size: number, random: () => number): AsyncGenerator<T> {
-  const buffer: T[] = [];
-  for await (const item of items) {
-    if (buffer.length < size) {
-      buffer.push(item);
-      continue;
+    if (group.length === GROUP_RECORDS) {
+      yield group;
+      group = [];
     }
-    const i = Math.floor(random() * size);
-    yield buffer[i]!;
-    buffer[i] = item;
   }
-  yield* shuffle(buffer, random);
+  if (group.length > 0) yield group;
 }
 
-async function toPixels(data: Uint8Array, manifest: Manifest): Promise<LabelledPixels> {
+/** Reads one shard a record group at a time; take() is synchronous until the group is used up. */
+class ShardCursor {
+  private readonly groups: AsyncGenerator<TFRecord[]>;
+  private records: TFRecord[] = [];
+  private next = 0;
+
+  constructor(file: string) {
+    this.groups = readTFRecordGroups(file);
+  }
+
+  take(): Uint8Array | undefined {
+    return this.records[this.next++]?.data;
+  }
+
+  /** Reads the next group and takes its first record; undefined at the end of the shard. */
+  async load(): Promise<Uint8Array | undefined> {
+    const next = await this.groups.next();
+    if (next.done) return undefined;
+    this.records = next.value;
+    this.next = 0;
+    return this.take();
+  }
+}
+
+/** Raw records decode synchronously; JPEG payloads are decoded concurrently (sharp runs them on libuv threads). */
+async function decodeGroup(records: Uint8Array[], manifest: Manifest): Promise<LabelledPixels[]> {
+  const decoded = records.map((data) => toPixels(data, manifest));
+  return decoded.some((d) => d instanceof Promise) ? Promise.all(decoded) : (decoded as LabelledPixels[]);
+}
+
+/** A bounded shuffle buffer (tf.data shuffle): each new item replaces a random held one, which is emitted. */
+class ShuffleBuffer<T> {
+  private readonly held: T[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly random: () => number,
+  ) {}
+
+  exchange(items: T[]): T[] {
+    const out: T[] = [];
+    for (const item of items) {
+      if (this.held.length < this.size) {
+        this.held.push(item);
+        continue;
+      }
+      const i = Math.floor(this.random() * this.size);
+      out.push(this.held[i]!);
+      this.held[i] = item;
+    }
+    return out;
+  }
+
+  drain(): T[] {
+    return shuffle(this.held.splice(0), this.random);
+  }
+}
+
+function toPixels(data: Uint8Array, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
   const record = decodeImageExample(data);
-  const { width, height, channels } = manifest.image;
-  const pixels = record.format === 'raw' ? record.encoded : await decodeJpeg(record.encoded, channels);
+  const labelled = (pixels: Uint8Array) => checkedPixels(pixels, record, manifest.image);
+  return record.format === 'raw' ? labelled(record.encoded) : decodeJpeg(record.encoded, manifest.image.channels).then(labelled);
+}
+
+function checkedPixels(pixels: Uint8Array, record: ImageRecord, image: Manifest['image']): LabelledPixels {
+  const { width, height, channels } = image;
   if (pixels.length !== width * height * channels) throw new Error(`record ${record.filename}: ${pixels.length} pixel bytes, expected ${width}x${height}x${channels}`);
   return { pixels, label: record.label, filename: record.filename };
 }
