@@ -7,7 +7,9 @@ import sharp from 'sharp';
 import {
   type Features,
   bytesFeature,
+  FeatureKeys,
   decodeExample,
+  decodeExampleFeatures,
   decodeExampleReference,
   encodeExample,
   floatFeature,
@@ -132,6 +134,34 @@ describe('Example codec', () => {
     };
     assert.deepEqual(getInt64s(decodeExample(example(26, int64List)), 'v'), [7n, 8n]);
     assert.deepEqual(getFloats(decodeExample(example(18, floatList)), 'v'), [1.5, 2.5]);
+  });
+
+  test('decoding only named features gives the same values and skips the rest', async () => {
+    for (const r of await collect(readTFRecords(join(SHARED_TFRECORDS, 'deeplab_pascal_voc_seg_val-00000-of-00001.tfrecord')))) {
+      const all = decodeExample(r.data);
+      const wanted = ['image/encoded', 'image/height', 'not/present'];
+      const some = decodeExampleFeatures(r.data, new FeatureKeys(wanted));
+      assert.deepEqual(Object.keys(some).sort(), ['image/encoded', 'image/height']);
+      assert.deepEqual(some['image/encoded'], all['image/encoded']);
+      assert.deepEqual(some['image/height'], all['image/height']);
+    }
+  });
+
+  test('a map entry whose value comes before its key, or that has no key, decodes as protobuf says', () => {
+    const list = protobuf.Writer.create().uint32(10).bytes(Buffer.from('x')).finish();
+    const feature = protobuf.Writer.create().uint32(10).bytes(list).finish();
+    const valueFirst = protobuf.Writer.create().uint32(18).bytes(feature).uint32(10).string('k').finish();
+    const noKey = protobuf.Writer.create().uint32(18).bytes(feature).finish();
+    const example = (...entries: Uint8Array[]) => {
+      const features = protobuf.Writer.create();
+      for (const entry of entries) features.uint32(10).bytes(entry);
+      return protobuf.Writer.create().uint32(10).bytes(features.finish()).finish();
+    };
+    const bytes = example(valueFirst, noKey);
+    assert.deepEqual(decodeExample(bytes), decodeExampleReference(bytes));
+    assert.equal(getString(decodeExample(bytes), 'k'), 'x');
+    assert.equal(getString(decodeExample(bytes), ''), 'x');
+    assert.deepEqual(Object.keys(decodeExampleFeatures(bytes, new FeatureKeys(['k']))), ['k']);
   });
 
   test('accessors name the missing or mistyped key', () => {

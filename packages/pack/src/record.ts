@@ -1,4 +1,4 @@
-import { type Features, bytesFeature, decodeExample, encodeExample, getBytes, getInt, getString, int64Feature } from '@shardline/tfrecord';
+import { FeatureKeys, type Features, bytesFeature, decodeExampleFeatures, encodeExample, getBytes, getInt, getString, int64Feature } from '@shardline/tfrecord';
 import type { DecodedImage, Payload } from './decode';
 import { RECORD_KEYS } from './manifest';
 
@@ -27,9 +27,12 @@ export interface ImageRecord {
   filename: string;
 }
 
+/** The features an ImageRecord needs; others (class text, anything a foreign writer added) are skipped unread. */
+const IMAGE_KEYS = new FeatureKeys([RECORD_KEYS.encoded, RECORD_KEYS.format, RECORD_KEYS.height, RECORD_KEYS.width, RECORD_KEYS.channels, RECORD_KEYS.label, RECORD_KEYS.filename]);
+
 /** Parses an image Example written by encodeImageExample (or any writer using the standard keys). */
 export function decodeImageExample(bytes: Uint8Array): ImageRecord {
-  const features = decodeExample(bytes);
+  const features = decodeExampleFeatures(bytes, IMAGE_KEYS);
   const [encoded] = getBytes(features, RECORD_KEYS.encoded);
   if (!encoded) throw new Error(`record has an empty ${RECORD_KEYS.encoded}`);
   const format = getString(features, RECORD_KEYS.format).toLowerCase();

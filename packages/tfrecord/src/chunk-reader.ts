@@ -38,7 +38,13 @@ export class ChunkReader {
     return false;
   }
 
-  private take(n: number): Buffer {
+  /** The next n bytes if the current chunk holds them (a view; nothing is consumed), else undefined. */
+  peek(n: number): Buffer | undefined {
+    return this.buffered >= n ? this.current.subarray(this.position, this.position + n) : undefined;
+  }
+
+  /** Consumes n bytes of the current chunk (n at most `buffered`) and returns them as a view. */
+  take(n: number): Buffer {
     const view = this.current.subarray(this.position, this.position + n);
     this.position += n;
     return view;

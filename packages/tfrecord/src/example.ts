@@ -43,19 +43,37 @@ export function encodeExample(features: Features): Uint8Array {
  * training pipeline's budget, mainly in building oneof and Long objects it then drops.
  */
 export function decodeExample(bytes: Uint8Array): Features {
-  const reader = protobuf.Reader.create(bytes);
-  const out: Features = {};
-  const ids = fieldIds();
-  readMessage(reader, reader.len, (field, wireType) => {
-    if (field !== ids.features || wireType !== LENGTH_DELIMITED) return false;
-    readMessage(reader, nestedEnd(reader), (entryField, entryWire) => {
-      if (entryField !== ids.featureMap || entryWire !== LENGTH_DELIMITED) return false;
-      readMapEntry(reader, nestedEnd(reader), out);
-      return true;
-    });
-    return true;
-  });
-  return out;
+  return decodeFeatures(bytes, undefined);
+}
+
+/**
+ * Decodes only the named features, as tf.io.parse_single_example does with a feature
+ * spec: other features are skipped unread, and wanted keys are matched as bytes.
+ */
+export function decodeExampleFeatures(bytes: Uint8Array, keys: FeatureKeys): Features {
+  return decodeFeatures(bytes, keys);
+}
+
+/** Feature names prepared for matching against serialized keys without decoding them. */
+export class FeatureKeys {
+  private readonly encoded: { key: string; bytes: Buffer }[];
+
+  constructor(keys: readonly string[]) {
+    this.encoded = keys.map((key) => ({ key, bytes: Buffer.from(key, 'utf8') }));
+  }
+
+  /** The key whose UTF-8 bytes equal buf[start, end), if any. */
+  match(buf: Uint8Array, start: number, end: number): string | undefined {
+    for (const { key, bytes } of this.encoded) {
+      if (bytes.length === end - start && sameBytes(bytes, buf, start)) return key;
+    }
+    return undefined;
+  }
+}
+
+function sameBytes(key: Buffer, buf: Uint8Array, start: number): boolean {
+  for (let i = 0; i < key.length; i++) if (key[i] !== buf[start + i]) return false;
+  return true;
 }
 
 /** protobufjs's generated decoder: slower, kept as the reference decodeExample is tested against. */
@@ -70,47 +88,64 @@ const LENGTH_DELIMITED = 2;
 const VARINT = 0;
 const FIXED32 = 5;
 /** Map entries are messages with key = 1 and value = 2 (protobuf language guide). */
-const MAP_KEY = 1;
-const MAP_VALUE = 2;
+const MAP_KEY_TAG = tag(1, LENGTH_DELIMITED);
+const MAP_VALUE_TAG = tag(2, LENGTH_DELIMITED);
 
-interface FieldIds {
+function tag(field: number, wireType: number): number {
+  return ((field << 3) | wireType) >>> 0;
+}
+
+/** Tags of the fields the decoder reads, from the field numbers in proto/. */
+interface Tags {
   features: number;
   featureMap: number;
   bytesList: number;
   floatList: number;
   int64List: number;
   bytesValue: number;
-  floatValue: number;
-  int64Value: number;
+  floatValue: { scalar: number; packed: number };
+  int64Value: { scalar: number; packed: number };
 }
 
-let cachedIds: FieldIds | undefined;
+let cachedTags: Tags | undefined;
 
-function fieldIds(): FieldIds {
-  if (cachedIds) return cachedIds;
+function tags(): Tags {
+  if (cachedTags) return cachedTags;
   const example = exampleMessage();
-  const root = example.root;
-  const field = (type: string, name: string) => root.lookupType(type).fields[name]!.id;
-  cachedIds = {
-    features: example.fields['features']!.id,
-    featureMap: field('tensorflow.Features', 'feature'),
-    bytesList: field('tensorflow.Feature', 'bytesList'),
-    floatList: field('tensorflow.Feature', 'floatList'),
-    int64List: field('tensorflow.Feature', 'int64List'),
-    bytesValue: field('tensorflow.BytesList', 'value'),
-    floatValue: field('tensorflow.FloatList', 'value'),
-    int64Value: field('tensorflow.Int64List', 'value'),
+  const id = (type: string, name: string) => example.root.lookupType(type).fields[name]!.id;
+  const numeric = (type: string, wireType: number) => ({ scalar: tag(id(type, 'value'), wireType), packed: tag(id(type, 'value'), LENGTH_DELIMITED) });
+  cachedTags = {
+    features: tag(id('tensorflow.Example', 'features'), LENGTH_DELIMITED),
+    featureMap: tag(id('tensorflow.Features', 'feature'), LENGTH_DELIMITED),
+    bytesList: tag(id('tensorflow.Feature', 'bytesList'), LENGTH_DELIMITED),
+    floatList: tag(id('tensorflow.Feature', 'floatList'), LENGTH_DELIMITED),
+    int64List: tag(id('tensorflow.Feature', 'int64List'), LENGTH_DELIMITED),
+    bytesValue: tag(id('tensorflow.BytesList', 'value'), LENGTH_DELIMITED),
+    floatValue: numeric('tensorflow.FloatList', FIXED32),
+    int64Value: numeric('tensorflow.Int64List', VARINT),
   };
-  return cachedIds;
+  return cachedTags;
 }
 
-/** Calls onField for every field up to end; fields it declines (returns false) are skipped. */
-function readMessage(reader: protobuf.Reader, end: number, onField: (field: number, wireType: number) => boolean): void {
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    if (!onField(tag >>> 3, tag & 7)) reader.skipType(tag & 7);
+function decodeFeatures(bytes: Uint8Array, wanted: FeatureKeys | undefined): Features {
+  const reader = protobuf.Reader.create(bytes);
+  const { features, featureMap } = tags();
+  const out: Features = {};
+  while (reader.pos < reader.len) {
+    const t = reader.uint32();
+    if (t !== features) {
+      reader.skipType(t & 7);
+      continue;
+    }
+    const end = nestedEnd(reader);
+    while (reader.pos < end) {
+      const entryTag = reader.uint32();
+      if (entryTag === featureMap) readMapEntry(reader, nestedEnd(reader), wanted, out);
+      else reader.skipType(entryTag & 7);
+    }
+    expectEnd(reader, end);
   }
-  if (reader.pos !== end) throw new Error(`malformed protobuf: a field overruns its message by ${reader.pos - end} bytes`);
+  return out;
 }
 
 function nestedEnd(reader: protobuf.Reader): number {
@@ -120,55 +155,93 @@ function nestedEnd(reader: protobuf.Reader): number {
   return end;
 }
 
-function readMapEntry(reader: protobuf.Reader, end: number, out: Features): void {
-  let key = '';
-  let value: Feature = { kind: 'none' };
-  readMessage(reader, end, (field, wireType) => {
-    if (wireType !== LENGTH_DELIMITED) return false;
-    if (field === MAP_KEY) key = reader.string();
-    else if (field === MAP_VALUE) value = readFeature(reader, nestedEnd(reader));
-    else return false;
-    return true;
-  });
-  out[key] = value;
+function expectEnd(reader: protobuf.Reader, end: number): void {
+  if (reader.pos !== end) throw new Error(`malformed protobuf: a field overruns its message by ${reader.pos - end} bytes`);
+}
+
+/** One map entry. The value is decoded only if its key is wanted, wherever the key comes. */
+function readMapEntry(reader: protobuf.Reader, end: number, wanted: FeatureKeys | undefined, out: Features): void {
+  // A missing key field means the empty key (the protobuf default).
+  let key: string | undefined = wanted ? wanted.match(reader.buf, 0, 0) : '';
+  let valueStart = -1;
+  let valueEnd = -1;
+  while (reader.pos < end) {
+    const t = reader.uint32();
+    if (t === MAP_KEY_TAG) {
+      key = wanted ? matchKey(reader, wanted) : reader.string();
+    } else if (t === MAP_VALUE_TAG) {
+      valueEnd = nestedEnd(reader);
+      valueStart = reader.pos;
+      reader.pos = valueEnd;
+    } else {
+      reader.skipType(t & 7);
+    }
+  }
+  expectEnd(reader, end);
+  if (key === undefined) return;
+  if (valueStart < 0) {
+    out[key] = { kind: 'none' };
+    return;
+  }
+  reader.pos = valueStart;
+  out[key] = readFeature(reader, valueEnd);
+  reader.pos = end;
+}
+
+function matchKey(reader: protobuf.Reader, wanted: FeatureKeys): string | undefined {
+  const keyEnd = nestedEnd(reader);
+  const key = wanted.match(reader.buf, reader.pos, keyEnd);
+  reader.pos = keyEnd;
+  return key;
 }
 
 /** A Feature's oneof: the last list present wins, as protobuf parsers do. */
 function readFeature(reader: protobuf.Reader, end: number): Feature {
-  const ids = fieldIds();
+  const t = tags();
   let feature: Feature = { kind: 'none' };
-  readMessage(reader, end, (field, wireType) => {
-    if (wireType !== LENGTH_DELIMITED) return false;
-    if (field === ids.bytesList) feature = { kind: 'bytes', value: readList(reader, ids.bytesValue, LENGTH_DELIMITED, () => reader.bytes()) };
-    else if (field === ids.floatList) feature = { kind: 'float', value: readList(reader, ids.floatValue, FIXED32, () => reader.float()) };
-    else if (field === ids.int64List) feature = { kind: 'int64', value: readList(reader, ids.int64Value, VARINT, () => longToBigInt(reader.int64())) };
-    else return false;
-    return true;
-  });
+  while (reader.pos < end) {
+    const fieldTag = reader.uint32();
+    if (fieldTag === t.bytesList) feature = { kind: 'bytes', value: readBytesList(reader, nestedEnd(reader), t.bytesValue) };
+    else if (fieldTag === t.floatList) feature = { kind: 'float', value: readNumberList(reader, nestedEnd(reader), t.floatValue, readFloat) };
+    else if (fieldTag === t.int64List) feature = { kind: 'int64', value: readNumberList(reader, nestedEnd(reader), t.int64Value, readInt64) };
+    else reader.skipType(fieldTag & 7);
+  }
+  expectEnd(reader, end);
   return feature;
 }
 
-/**
- * The values of a BytesList, FloatList or Int64List. Numeric lists may be packed
- * (one length-delimited run) or not (one field per value); parsers must accept both.
- */
-function readList<T>(reader: protobuf.Reader, valueField: number, valueWireType: number, readValue: () => T): T[] {
-  const values: T[] = [];
-  readMessage(reader, nestedEnd(reader), (field, wireType) => {
-    if (field !== valueField) return false;
-    if (wireType === valueWireType) {
-      values.push(readValue());
-    } else if (wireType === LENGTH_DELIMITED) {
-      const runEnd = nestedEnd(reader);
-      while (reader.pos < runEnd) values.push(readValue());
-      if (reader.pos !== runEnd) throw new Error('malformed protobuf: a packed value overruns its list');
-    } else {
-      return false;
-    }
-    return true;
-  });
+function readBytesList(reader: protobuf.Reader, end: number, valueTag: number): Uint8Array[] {
+  const values: Uint8Array[] = [];
+  while (reader.pos < end) {
+    const t = reader.uint32();
+    if (t === valueTag) values.push(reader.bytes());
+    else reader.skipType(t & 7);
+  }
+  expectEnd(reader, end);
   return values;
 }
+
+/** Numeric lists may be packed (one length-delimited run) or not (one field per value); parsers must accept both. */
+function readNumberList<T>(reader: protobuf.Reader, end: number, valueTags: { scalar: number; packed: number }, readValue: (reader: protobuf.Reader) => T): T[] {
+  const values: T[] = [];
+  while (reader.pos < end) {
+    const t = reader.uint32();
+    if (t === valueTags.scalar) {
+      values.push(readValue(reader));
+    } else if (t === valueTags.packed) {
+      const runEnd = nestedEnd(reader);
+      while (reader.pos < runEnd) values.push(readValue(reader));
+      if (reader.pos !== runEnd) throw new Error('malformed protobuf: a packed value overruns its list');
+    } else {
+      reader.skipType(t & 7);
+    }
+  }
+  expectEnd(reader, end);
+  return values;
+}
+
+const readFloat = (reader: protobuf.Reader): number => reader.float();
+const readInt64 = (reader: protobuf.Reader): bigint => longToBigInt(reader.int64());
 
 function longToBigInt(value: { low: number; high: number } | number): bigint {
   if (typeof value === 'number') return BigInt(value);

@@ -20,16 +20,20 @@ export type HeaderCheck = { ok: true; length: number } | { ok: false; reason: st
 
 /** Validates a 12-byte header; the length is only trusted once its CRC matches. */
 export function parseHeader(header: Uint8Array): HeaderCheck {
-  const view = Buffer.from(header.buffer, header.byteOffset, HEADER_BYTES);
+  const view = Buffer.isBuffer(header) ? header : Buffer.from(header.buffer, header.byteOffset, HEADER_BYTES);
   const expected = view.readUInt32LE(8);
   const actual = maskCrc(crc32cOf(view.subarray(0, 8)));
   if (expected !== actual) {
     return { ok: false, reason: `corrupt length field: CRC mismatch (stored 0x${hex(expected)}, computed 0x${hex(actual)})` };
   }
-  const length = view.readBigUInt64LE(0);
-  if (length > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: `record length ${length} is impossible` };
-  return { ok: true, length: Number(length) };
+  // Two 32-bit halves: BigInt arithmetic here cost more than the rest of the header check.
+  const high = view.readUInt32LE(4);
+  if (high > MAX_SAFE_HIGH_WORD) return { ok: false, reason: `record length ${view.readBigUInt64LE(0)} is impossible` };
+  return { ok: true, length: high * 2 ** 32 + view.readUInt32LE(0) };
 }
+
+/** The high 32 bits of Number.MAX_SAFE_INTEGER (2^53 - 1). */
+const MAX_SAFE_HIGH_WORD = 0x1fffff;
 
 /** Returns a reason if the data CRC stored in the footer does not match the data. */
 export function checkDataCrc(data: Uint8Array, footer: Uint8Array): string | undefined {

@@ -34,47 +34,100 @@ export async function* readTFRecords(file: string, options: ReadOptions = {}): A
  */
 export async function* readTFRecordGroups(file: string, options: ReadOptions = {}): AsyncGenerator<TFRecord[]> {
   const compression = await resolveCompression(file, options.compression);
-  const verifyCrc = options.verifyCrc ?? true;
-  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  // Uncompressed files have a known size, so a length past the end is caught before reading.
-  const knownSize = compression === 'none' ? (await stat(file)).size : Infinity;
-  const stream = openDecompressed(file, compression);
-  const reader = new ChunkReader(stream[Symbol.asyncIterator]());
-  let offset = 0;
-  const readRecord = async (): Promise<TFRecord> => {
-    const fail = (reason: string) => new TFRecordError(file, offset, reason);
-    const header = await reader.read(HEADER_BYTES);
-    if (header.length < HEADER_BYTES) throw fail(`truncated record header: ${header.length} of ${HEADER_BYTES} bytes before end of file`);
-    const parsed = parseHeader(header);
-    if (!parsed.ok) throw fail(parsed.reason);
-    const { length } = parsed;
-    if (length > maxRecordBytes) throw fail(`record length ${length} exceeds the limit of ${maxRecordBytes} bytes`);
-    const frameEnd = offset + HEADER_BYTES + length + FOOTER_BYTES;
-    if (frameEnd > knownSize) throw fail(`truncated record: needs ${length} data bytes but the file ends ${frameEnd - knownSize} bytes short`);
-    const data = await reader.read(length);
-    const footer = await reader.read(FOOTER_BYTES);
-    if (data.length < length || footer.length < FOOTER_BYTES) throw fail(`truncated record: needs ${length} data bytes but the stream ends early`);
-    if (verifyCrc) {
-      const bad = checkDataCrc(data, footer);
-      if (bad) throw fail(bad);
-    }
-    const record = { data, offset };
-    offset = frameEnd;
-    return record;
+  const limits: FrameLimits = {
+    verifyCrc: options.verifyCrc ?? true,
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    // Uncompressed files have a known size, so a length past the end is caught before reading.
+    knownSize: compression === 'none' ? (await stat(file)).size : Infinity,
   };
+  const stream = openDecompressed(file, compression);
+  const frames = new FrameReader(file, new ChunkReader(stream[Symbol.asyncIterator]()), limits);
   try {
-    while (!(await reader.atEnd())) {
-      // A group ends with the chunk: holding a group must not hold the whole file.
-      const group: TFRecord[] = [];
-      const chunk = reader.chunksRead;
-      do group.push(await readRecord());
-      while (reader.buffered > 0 && reader.chunksRead === chunk);
-      yield group;
-    }
+    while (!(await frames.atEnd())) yield await frames.readGroup();
   } catch (err) {
-    throw asTFRecordError(err, file, offset);
+    throw asTFRecordError(err, file, frames.offset);
   } finally {
     stream.destroy();
+  }
+}
+
+interface FrameLimits {
+  verifyCrc: boolean;
+  maxRecordBytes: number;
+  knownSize: number;
+}
+
+/** Parses frames off a chunk stream, checking lengths and CRCs; errors carry the frame's offset. */
+class FrameReader {
+  /** Offset of the next frame in the (decompressed) stream. */
+  offset = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly reader: ChunkReader,
+    private readonly limits: FrameLimits,
+  ) {}
+
+  atEnd(): Promise<boolean> {
+    return this.reader.atEnd();
+  }
+
+  /**
+   * The records up to the end of the current chunk; only one that crosses into the
+   * next chunk is read by waiting. A group ends with its chunk, so holding a group
+   * never holds the whole file.
+   */
+  async readGroup(): Promise<TFRecord[]> {
+    const group: TFRecord[] = [];
+    const chunk = this.reader.chunksRead;
+    do group.push(this.readBuffered() ?? (await this.readAcrossChunks()));
+    while (this.reader.buffered > 0 && this.reader.chunksRead === chunk);
+    return group;
+  }
+
+  /** The next record if the current chunk holds all of it; nothing is consumed otherwise. */
+  private readBuffered(): TFRecord | undefined {
+    const header = this.reader.peek(HEADER_BYTES);
+    if (!header) return undefined;
+    const length = this.checkHeader(header);
+    if (this.reader.buffered < HEADER_BYTES + length + FOOTER_BYTES) return undefined;
+    this.reader.take(HEADER_BYTES);
+    return this.finish(this.reader.take(length), this.reader.take(FOOTER_BYTES));
+  }
+
+  private async readAcrossChunks(): Promise<TFRecord> {
+    const header = await this.reader.read(HEADER_BYTES);
+    if (header.length < HEADER_BYTES) throw this.fail(`truncated record header: ${header.length} of ${HEADER_BYTES} bytes before end of file`);
+    const length = this.checkHeader(header);
+    const data = await this.reader.read(length);
+    const footer = await this.reader.read(FOOTER_BYTES);
+    if (data.length < length || footer.length < FOOTER_BYTES) throw this.fail(`truncated record: needs ${length} data bytes but the stream ends early`);
+    return this.finish(data, footer);
+  }
+
+  /** The record length, once its CRC matches and it fits the limits and the file. */
+  private checkHeader(header: Buffer): number {
+    const parsed = parseHeader(header);
+    if (!parsed.ok) throw this.fail(parsed.reason);
+    const { length } = parsed;
+    if (length > this.limits.maxRecordBytes) throw this.fail(`record length ${length} exceeds the limit of ${this.limits.maxRecordBytes} bytes`);
+    const frameEnd = this.offset + HEADER_BYTES + length + FOOTER_BYTES;
+    if (frameEnd > this.limits.knownSize) throw this.fail(`truncated record: needs ${length} data bytes but the file ends ${frameEnd - this.limits.knownSize} bytes short`);
+    return length;
+  }
+
+  private finish(data: Buffer, footer: Buffer): TFRecord {
+    if (this.limits.verifyCrc) {
+      const bad = checkDataCrc(data, footer);
+      if (bad) throw this.fail(bad);
+    }
+    const record = { data, offset: this.offset };
+    this.offset += HEADER_BYTES + data.length + FOOTER_BYTES;
+    return record;
+  }
+
+  private fail(reason: string): TFRecordError {
+    return new TFRecordError(this.file, this.offset, reason);
   }
 }
 
