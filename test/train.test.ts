@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, packDataset } from '@shardline/pack';
-import { NO_AUGMENTATION, buildCnn, decide, evaluateModel, fileSaveHandler, initBackend, loadModel, makeAugmenter, predictFiles, shardDataset, summarize, trainModel } from '@shardline/train';
+import { NO_AUGMENTATION, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, loadModel, makeAugmenter, predictFiles, shardDataset, summarize, trainModel } from '@shardline/train';
 import sharp from 'sharp';
 import { packDefaults, writeFiles } from './helpers/images';
 import { tempDir } from './helpers/paths';
@@ -58,6 +58,18 @@ describe('training pipeline', () => {
     assert.notDeepEqual(first.labels, second.labels, 'a new order each epoch');
     const again = await epochLabels(shardDataset(dir, manifest, 'train', options));
     assert.deepEqual(again.labels, first.labels, 'the same seed gives the same order');
+  });
+
+  test('batch tensors hold every image\'s pixels in order, times rescale', () => {
+    const image = { width: 3, height: 2, channels: 3 as const, colorMode: 'rgb' as const, payload: 'raw' as const };
+    const images = [0, 1].map((n) => ({ pixels: Uint8Array.from({ length: 18 }, (_, i) => (i * 37 + n * 101) % 256), label: n, filename: `${n}` }));
+    const expected = images.flatMap((img) => Array.from(img.pixels));
+    const raw = imageTensor(images, image, 1);
+    assert.deepEqual(raw.shape, [2, 2, 3, 3]);
+    assert.deepEqual(Array.from(raw.dataSync()), expected);
+    const scaled = imageTensor(images, image, 1 / 255).dataSync();
+    expected.forEach((p, i) => assert.ok(Math.abs(scaled[i]! - p / 255) < 1e-6, `element ${i}: ${scaled[i]} vs ${p / 255}`));
+    tf.dispose(raw);
   });
 
   test('augmentation: flips give the image or its mirror; brightness scales; nothing set is the identity', () => {
