@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, packDataset } from '@shardline/pack';
-import { NO_AUGMENTATION, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, loadModel, makeAugmenter, predictFiles, shardDataset, summarize, trainModel } from '@shardline/train';
+import { NO_AUGMENTATION, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelledImages, loadModel, makeAugmenter, predictFiles, shardDataset, shardPaths, summarize, trainModel } from '@shardline/train';
 import sharp from 'sharp';
 import { packDefaults, writeFiles } from './helpers/images';
 import { tempDir } from './helpers/paths';
@@ -58,6 +58,17 @@ describe('training pipeline', () => {
     assert.notDeepEqual(first.labels, second.labels, 'a new order each epoch');
     const again = await epochLabels(shardDataset(dir, manifest, 'train', options));
     assert.deepEqual(again.labels, first.labels, 'the same seed gives the same order');
+  });
+
+  test('an epoch abandoned after its first images leaves no shard file open', async () => {
+    const { dir, manifest } = await darkBrightShards(20);
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for await (const image of labelledImages(shardPaths(dir, manifest, 'train'), manifest, { cycleLength: 2, shuffleBuffer: 0, seed: 1 })) {
+      assert.equal(image.pixels.length, 8 * 8 * 3);
+      break;
+    }
+    assert.equal(openFiles(), before);
   });
 
   test('batch tensors hold every image\'s pixels in order, times rescale', () => {

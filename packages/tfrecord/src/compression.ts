@@ -8,6 +8,7 @@ import { HEADER_BYTES, parseHeader } from './framing';
 export type Compression = 'none' | 'gzip' | 'zlib';
 
 const READ_CHUNK_BYTES = 1 << 20;
+const READ_AHEAD_CHUNKS = 3;
 
 export function compressionFromExtension(file: string): Compression | undefined {
   const ext = extname(file).toLowerCase();
@@ -31,13 +32,54 @@ export async function detectCompression(file: string): Promise<Compression> {
   return 'none';
 }
 
-/** A stream of the file's decompressed bytes. */
-export function openDecompressed(file: string, compression: Compression): Readable {
+/** The file's decompressed bytes, in chunks. Return (or break out of a for-await) to close the file. */
+export function decompressedChunks(file: string, compression: Compression): AsyncGenerator<Buffer> {
+  if (compression === 'none') return chunksReadAhead(file);
+  return inflatedChunks(file, compression);
+}
+
+async function* inflatedChunks(file: string, compression: Exclude<Compression, 'none'>): AsyncGenerator<Buffer> {
   const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
-  if (compression === 'none') return raw;
   const inflater = compression === 'gzip' ? createGunzip({ chunkSize: READ_CHUNK_BYTES }) : createInflate({ chunkSize: READ_CHUNK_BYTES });
   raw.on('error', (err) => inflater.destroy(err));
-  return raw.pipe(inflater);
+  const stream: Readable = raw.pipe(inflater);
+  try {
+    yield* stream;
+  } finally {
+    stream.destroy();
+    raw.destroy();
+  }
+}
+
+/**
+ * Reads with several chunk reads in flight. A file stream keeps at most one going, and
+ * the training pipeline waited on it for 18% of its time with the file in the page cache.
+ */
+async function* chunksReadAhead(file: string): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r');
+  const inFlight: Promise<Buffer>[] = [];
+  try {
+    const { size } = await handle.stat();
+    let position = 0;
+    const issueReads = () => {
+      while (inFlight.length < READ_AHEAD_CHUNKS && position < size) {
+        const length = Math.min(READ_CHUNK_BYTES, size - position);
+        const buffer = Buffer.allocUnsafe(length);
+        inFlight.push(handle.read(buffer, 0, length, position).then(({ bytesRead }) => buffer.subarray(0, bytesRead)));
+        position += length;
+      }
+    };
+    issueReads();
+    while (inFlight.length > 0) {
+      const chunk = await inFlight.shift()!;
+      issueReads();
+      if (chunk.length === 0) return;
+      yield chunk;
+    }
+  } finally {
+    await Promise.allSettled(inFlight);
+    await handle.close();
+  }
 }
 
 function isZlibHeader(head: Uint8Array): boolean {

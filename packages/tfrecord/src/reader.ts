@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ChunkReader } from './chunk-reader';
-import { type Compression, detectCompression, openDecompressed } from './compression';
+import { type Compression, decompressedChunks, detectCompression } from './compression';
 import { TFRecordError } from './errors';
 import { FOOTER_BYTES, HEADER_BYTES, checkDataCrc, parseHeader } from './framing';
 
@@ -40,14 +40,14 @@ export async function* readTFRecordGroups(file: string, options: ReadOptions = {
     // Uncompressed files have a known size, so a length past the end is caught before reading.
     knownSize: compression === 'none' ? (await stat(file)).size : Infinity,
   };
-  const stream = openDecompressed(file, compression);
-  const frames = new FrameReader(file, new ChunkReader(stream[Symbol.asyncIterator]()), limits);
+  const chunks = decompressedChunks(file, compression);
+  const frames = new FrameReader(file, new ChunkReader(chunks), limits);
   try {
     while (!(await frames.atEnd())) yield await frames.readGroup();
   } catch (err) {
     throw asTFRecordError(err, file, frames.offset);
   } finally {
-    stream.destroy();
+    await chunks.return(undefined);
   }
 }
 

@@ -65,54 +65,84 @@ export async function* imageBatches(groups: AsyncIterable<LabelledPixels[]>, bat
 
 const GROUP_RECORDS = 256;
 
-/** Round-robin over up to cycleLength open shards, one record each in turn; a finished shard is replaced by the next. */
+/**
+ * Round-robin over up to cycleLength open shards, one record each in turn; a finished
+ * shard is replaced by the next, which has been opened and read from in advance.
+ */
 async function* interleave(files: string[], cycleLength: number): AsyncGenerator<Uint8Array[]> {
-  const pending = files.slice();
+  const pending = files.map((file) => () => new ShardCursor(file));
   const open: ShardCursor[] = [];
+  // Opening a shard takes several file-system round trips; the next one is started early.
+  let standby = pending.shift()?.();
   const refill = () => {
-    while (open.length < Math.max(1, cycleLength) && pending.length > 0) open.push(new ShardCursor(pending.shift()!));
+    while (open.length < Math.max(1, cycleLength) && standby) {
+      open.push(standby);
+      standby = pending.shift()?.();
+    }
   };
   refill();
   let group: Uint8Array[] = [];
-  for (let i = 0; open.length > 0; ) {
-    i %= open.length;
-    const record = open[i]!.take() ?? (await open[i]!.load());
-    if (record === undefined) {
-      open.splice(i, 1);
-      refill();
-      continue;
+  try {
+    for (let i = 0; open.length > 0; ) {
+      i %= open.length;
+      const record = open[i]!.take() ?? (await open[i]!.load());
+      if (record === undefined) {
+        open.splice(i, 1);
+        refill();
+        continue;
+      }
+      group.push(record);
+      i++;
+      if (group.length === GROUP_RECORDS) {
+        yield group;
+        group = [];
+      }
     }
-    group.push(record);
-    i++;
-    if (group.length === GROUP_RECORDS) {
-      yield group;
-      group = [];
-    }
+    if (group.length > 0) yield group;
+  } finally {
+    // An epoch abandoned early must not leave files open.
+    await Promise.all([...open, ...(standby ? [standby] : [])].map((cursor) => cursor.close()));
   }
-  if (group.length > 0) yield group;
 }
 
-/** Reads one shard a record group at a time; take() is synchronous until the group is used up. */
+/**
+ * Reads one shard a record group at a time, always one group ahead so the read
+ * overlaps the work on the current group; take() is synchronous until the group is used up.
+ */
 class ShardCursor {
   private readonly groups: AsyncGenerator<TFRecord[]>;
+  private ahead: Promise<IteratorResult<TFRecord[]>>;
   private records: TFRecord[] = [];
   private next = 0;
 
   constructor(file: string) {
     this.groups = readTFRecordGroups(file);
+    this.ahead = this.readAhead();
   }
 
   take(): Uint8Array | undefined {
     return this.records[this.next++]?.data;
   }
 
-  /** Reads the next group and takes its first record; undefined at the end of the shard. */
+  /** Moves to the next group and takes its first record; undefined at the end of the shard. */
   async load(): Promise<Uint8Array | undefined> {
-    const next = await this.groups.next();
+    const next = await this.ahead;
     if (next.done) return undefined;
+    this.ahead = this.readAhead();
     this.records = next.value;
     this.next = 0;
     return this.take();
+  }
+
+  async close(): Promise<void> {
+    await this.ahead.catch(() => undefined);
+    await this.groups.return(undefined);
+  }
+
+  private readAhead(): Promise<IteratorResult<TFRecord[]>> {
+    const next = this.groups.next();
+    next.catch(() => undefined); // a read error is rethrown by the load() that awaits it
+    return next;
   }
 }
 
