@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -10,7 +10,7 @@ import { packDefaults, writeFiles } from './helpers/images';
 import { tempDir } from './helpers/paths';
 
 /** Two easy classes: dark and bright images with a little noise. */
-async function darkBrightShards(perClass: number): Promise<{ dir: string; manifest: Manifest; src: string }> {
+async function darkBrightShards(perClass: number, size = 8, shardBytes = 1500): Promise<{ dir: string; manifest: Manifest; src: string }> {
   const src = tempDir();
   const files: Record<string, Buffer> = {};
   for (let i = 0; i < perClass; i++) {
@@ -21,7 +21,7 @@ async function darkBrightShards(perClass: number): Promise<{ dir: string; manife
   }
   writeFiles(src, files);
   const dir = tempDir();
-  const { manifest } = await packDataset(packDefaults(src, dir, { width: 8, height: 8, shardBytes: 1500 }));
+  const { manifest } = await packDataset(packDefaults(src, dir, { width: size, height: size, shardBytes }));
   return { dir, manifest, src };
 }
 
@@ -37,6 +37,15 @@ async function epochLabels(dataset: tf.data.Dataset<{ xs: tf.Tensor4D; ys: tf.Te
     tf.dispose([batch.xs, batch.ys]);
   });
   return { labels, min, max, shapes };
+}
+
+/** Where an fd link points; '' if it closed meanwhile. */
+function readlinkTarget(link: string): string {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return '';
+  }
 }
 
 describe('training pipeline', () => {
@@ -61,14 +70,17 @@ describe('training pipeline', () => {
   });
 
   test('an epoch abandoned after its first images leaves no shard file open', async () => {
-    const { dir, manifest } = await darkBrightShards(20);
-    const openFiles = () => readdirSync('/proc/self/fd').length;
-    const before = openFiles();
+    // Two 4 MB shards of 64x64 images: the first record group (256) is taken before either shard is read to its end.
+    const { dir, manifest } = await darkBrightShards(400, 64, 4_000_000);
+    const openShards = () => readdirSync('/proc/self/fd').filter((fd) => readlinkTarget(`/proc/self/fd/${fd}`).startsWith(dir));
+    let openWhileReading = 0;
     for await (const image of labelledImages(shardPaths(dir, manifest, 'train'), manifest, { cycleLength: 2, shuffleBuffer: 0, seed: 1 })) {
-      assert.equal(image.pixels.length, 8 * 8 * 3);
+      assert.equal(image.pixels.length, 64 * 64 * 3);
+      openWhileReading = openShards().length;
       break;
     }
-    assert.equal(openFiles(), before);
+    assert.ok(openWhileReading >= 2, `shards were open while reading (${openWhileReading})`);
+    assert.deepEqual(openShards(), []);
   });
 
   test('batch tensors hold every image\'s pixels in order, times rescale', () => {
