@@ -10,7 +10,7 @@ test('bench io measures every path on the same images and reports them', async (
   const src = tempDir();
   await generateSample({ out: src, count: 24, width: 80, height: 60, seed: 5 });
   const out = tempDir();
-  const report = await runIoBench({ src, shards: join(out, 'shards'), width: 16, height: 16, batchSize: 8, epochs: 2, workers: 1 });
+  const report = await runIoBench({ src, shards: join(out, 'shards'), width: 16, height: 16, batchSize: 8, epochs: 2, workers: 1, minTimedSeconds: 0 });
   const paths = ['directory, sequential', 'directory, 1 worker', 'shards, raw', 'shards, JPEG payload', 'shards, raw + GZIP'];
   assert.deepEqual(report.results.map((r) => `${r.path}|${r.augmentation}`), [...paths.map((p) => `${p}|false`), ...paths.map((p) => `${p}|true`)]);
   for (const r of report.results) {

@@ -5,12 +5,13 @@ import type { IoBenchReport } from './io';
 
 /** A plain-text table, one row per path and augmentation setting. */
 export function formatIoTable(report: IoBenchReport): string {
-  const header = ['path', 'aug', 'images/s', 'MB/s', 'epoch s (median)', 'epoch s (min)', 'CPU s/epoch', 'peak RSS MiB', 'speedup', 'of ceiling'];
+  const header = ['path', 'aug', 'images/s', 'MB/s', 'epochs', 'epoch s (median)', 'epoch s (min)', 'CPU s/epoch', 'peak RSS MiB', 'speedup', 'of ceiling'];
   const rows = report.results.map((r) => [
     r.path,
     r.augmentation ? 'yes' : 'no',
     r.imagesPerSecond.toFixed(0),
     r.megabytesPerSecond.toFixed(1),
+    String(r.epochSeconds.length),
     r.medianSeconds.toFixed(3),
     r.minSeconds.toFixed(3),
     r.cpuSecondsPerEpoch.toFixed(2),
@@ -22,7 +23,7 @@ export function formatIoTable(report: IoBenchReport): string {
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const { width, height, batchSize, epochs, workers } = report.options;
   return [
-    `${report.results[0]?.images ?? 0} images at ${width}x${height}, batch ${batchSize}, ${epochs} timed epoch(s) after a warm-up, ${workers} worker(s)`,
+    `${report.results[0]?.images ?? 0} images at ${width}x${height}, batch ${batchSize}, at least ${epochs} timed epoch(s) after a warm-up (fast paths repeat for 2 s), ${workers} worker(s)`,
     `raw read ceiling (page cache): ${report.ceilingImagesPerSecond.toFixed(0)} images/s`,
     '',
     line(header),

@@ -15,6 +15,12 @@ export interface IoBenchOptions {
   batchSize: number;
   /** Timed epochs per path, after one warm-up epoch. */
   epochs: number;
+  /**
+   * Paths keep repeating epochs until this much time is measured (at most 100 epochs).
+   * A raw-shard epoch of the sample set takes under 0.1 s, where a GC pause or the
+   * scheduler moves a single epoch by tens of percent. Default 2.
+   */
+  minTimedSeconds?: number;
   workers: number;
   onProgress?: (message: string) => void;
 }
@@ -81,6 +87,12 @@ export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport
   return { options: rest, ceilingImagesPerSecond: ceiling, results };
 }
 
+const MAX_EPOCHS = 100;
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
 async function measurePath(path: InputPath, augmentation: boolean, manifest: Manifest, options: IoBenchOptions): Promise<PathResult> {
   const augment = augmentation ? makeAugmenter(BENCH_AUGMENTATION, 1) : undefined;
   const { height, width, channels } = manifest.image;
@@ -99,7 +111,8 @@ async function measurePath(path: InputPath, augmentation: boolean, manifest: Man
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
   const cpuBefore = process.cpuUsage();
-  for (let e = 1; e <= options.epochs; e++) {
+  const minTimedSeconds = options.minTimedSeconds ?? 2;
+  for (let e = 1; e <= options.epochs || (sum(seconds) < minTimedSeconds && e <= MAX_EPOCHS); e++) {
     const started = performance.now();
     images = await path.epoch(consume, e);
     seconds.push((performance.now() - started) / 1000);
@@ -116,7 +129,7 @@ async function measurePath(path: InputPath, augmentation: boolean, manifest: Man
     minSeconds: Math.min(...seconds),
     imagesPerSecond: images / medianSeconds,
     megabytesPerSecond: path.bytesPerEpoch / 1e6 / medianSeconds,
-    cpuSecondsPerEpoch: (cpu.user + cpu.system) / 1e6 / options.epochs,
+    cpuSecondsPerEpoch: (cpu.user + cpu.system) / 1e6 / seconds.length,
     peakRssMiB: peakRss / 2 ** 20,
     speedup: 1,
     ofCeiling: 0,

@@ -25,7 +25,7 @@ const ioCommand: CommandModule<object, IoArgs> = {
       .option('out', { type: 'string', default: 'bench/results', describe: 'Where io.json and io.png go' })
       .option('image-size', { type: 'string', default: '64', describe: 'Target size: N or WIDTHxHEIGHT' })
       .option('batch-size', { type: 'number', default: 32, describe: 'Images per batch' })
-      .option('epochs', { type: 'number', default: 2, describe: 'Timed epochs per path (after one warm-up epoch); min and median are reported' })
+      .option('epochs', { type: 'number', default: 2, describe: 'Timed epochs per path at least (after one warm-up epoch; paths faster than 2 s repeat until 2 s are measured); min and median are reported' })
       .option('workers', { type: 'number', default: defaultWorkerCount(), describe: 'Workers for the parallel directory path and for packing' }),
   handler: async (args) => {
     await ensureSample(args.src);
