@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -81,6 +81,18 @@ describe('training pipeline', () => {
     }
     assert.ok(openWhileReading >= 2, `shards were open while reading (${openWhileReading})`);
     assert.deepEqual(openShards(), []);
+  });
+
+  test('a corrupt record mid-epoch fails the epoch, naming the shard and offset, and closes every shard', async () => {
+    const { dir, manifest } = await darkBrightShards(20);
+    const shard = join(dir, manifest.splits.train!.shards[1]!.file);
+    const bytes = readFileSync(shard);
+    bytes[bytes.length - 30]! ^= 0xff; // inside the last record's pixels
+    writeFileSync(shard, bytes);
+    const dataset = shardDataset(dir, manifest, 'train', { batchSize: 4, rescale: 1 / 255, prefetch: 2, cycleLength: 2, seed: 1, shuffleBuffer: 8 });
+    const named = new RegExp(`^${shard}: corrupt record data: CRC mismatch .*\\(record at byte offset \\d+\\)$`);
+    await assert.rejects(epochLabels(dataset), (err: unknown) => err instanceof Error && named.test(err.message));
+    assert.deepEqual(readdirSync('/proc/self/fd').filter((fd) => readlinkTarget(`/proc/self/fd/${fd}`).startsWith(dir)), []);
   });
 
   test('batch tensors hold every image\'s pixels in order, times rescale', () => {
