@@ -6,8 +6,7 @@ export class ChunkReader {
   private current: Buffer = Buffer.alloc(0);
   private position = 0;
   private done = false;
-  /** Chunks pulled from the source so far. */
-  chunksRead = 0;
+  private pulled = 0;
 
   constructor(private readonly source: AsyncIterator<Buffer>) {}
 
@@ -23,6 +22,11 @@ export class ChunkReader {
       filled += part.length;
     }
     return out;
+  }
+
+  /** Chunks pulled from the source so far. */
+  get chunksRead(): number {
+    return this.pulled;
   }
 
   /** Bytes of the current chunk not yet read: this much can be read without waiting. */
@@ -58,7 +62,7 @@ export class ChunkReader {
       return false;
     }
     this.current = next.value;
-    this.chunksRead++;
+    this.pulled++;
     this.position = 0;
     return true;
   }

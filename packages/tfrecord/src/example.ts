@@ -268,8 +268,6 @@ function fromMessage(m: FeatureMessage): Feature {
   return { kind: 'none' };
 }
 
-
-
 export const bytesFeature = (...value: (Uint8Array | string)[]): Feature => ({
   kind: 'bytes',
   value: value.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v)),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest, SplitName } from '@shardline/pack';
 import { imageTensor } from './dataset';
-import { type LabelledPixels, labelledImages, shardPaths } from './records';
+import { type LabelledPixels, imageBatches, labelledImageGroups, shardPaths } from './records';
 
 export interface Prediction {
   label: number;
@@ -25,19 +25,13 @@ export async function evaluateSplit(model: tf.LayersModel, dir: string, manifest
   const classCount = manifest.classes.length;
   const confusion = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
   const mistakes: Prediction[] = [];
-  let batch: LabelledPixels[] = [];
-  const flush = async () => {
+  const groups = labelledImageGroups(shardPaths(dir, manifest, split), manifest, { cycleLength: 1, shuffleBuffer: 0, seed: 0 });
+  for await (const batch of imageBatches(groups, options.batchSize)) {
     for (const p of await predictBatch(model, batch, manifest, options.rescale)) {
       confusion[p.label]![p.predicted]!++;
       if (p.label !== p.predicted) mistakes.push(p);
     }
-    batch = [];
-  };
-  for await (const image of labelledImages(shardPaths(dir, manifest, split), manifest, { cycleLength: 1, shuffleBuffer: 0, seed: 0 })) {
-    batch.push(image);
-    if (batch.length === options.batchSize) await flush();
   }
-  if (batch.length > 0) await flush();
   mistakes.sort((a, b) => b.confidence - a.confidence);
   return { split, ...summarize(confusion, manifest.classes), mistakes: mistakes.slice(0, options.keepMistakes) };
 }

@@ -70,14 +70,15 @@ const GROUP_RECORDS = 256;
  * shard is replaced by the next, which has been opened and read from in advance.
  */
 async function* interleave(files: string[], cycleLength: number): AsyncGenerator<Uint8Array[]> {
-  const pending = files.map((file) => () => new ShardCursor(file));
+  const pending = files.slice();
+  const openNext = () => (pending.length > 0 ? new ShardCursor(pending.shift()!) : undefined);
   const open: ShardCursor[] = [];
   // Opening a shard takes several file-system round trips; the next one is started early.
-  let standby = pending.shift()?.();
+  let standby = openNext();
   const refill = () => {
     while (open.length < Math.max(1, cycleLength) && standby) {
       open.push(standby);
-      standby = pending.shift()?.();
+      standby = openNext();
     }
   };
   refill();
