@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, packDataset } from '@shardline/pack';
-import { NO_AUGMENTATION, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelledImages, loadModel, makeAugmenter, predictFiles, shardDataset, shardPaths, summarize, trainModel } from '@shardline/train';
+import { NO_AUGMENTATION, applyAugmentation, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelTensor, labelledImages, loadModel, makeAugmenter, predictFiles, shardDataset, shardPaths, summarize, trainModel } from '@shardline/train';
 import sharp from 'sharp';
 import { packDefaults, writeFiles } from './helpers/images';
 import { tempDir } from './helpers/paths';
@@ -37,6 +37,10 @@ async function epochLabels(dataset: tf.data.Dataset<{ xs: tf.Tensor4D; ys: tf.Te
     tf.dispose([batch.xs, batch.ys]);
   });
   return { labels, min, max, shapes };
+}
+
+function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => a.sub(b).abs().max().dataSync()[0]!);
 }
 
 /** Where an fd link points; '' if it closed meanwhile. */
@@ -107,22 +111,67 @@ describe('training pipeline', () => {
     tf.dispose(raw);
   });
 
-  test('augmentation: flips give the image or its mirror; brightness scales; nothing set is the identity', () => {
-    const images = tf.randomUniform([6, 5, 4, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const flipped = makeAugmenter({ ...NO_AUGMENTATION, horizontalFlip: true }, 1)(images);
-    const mirror = tf.reverse(images, 2);
-    for (let i = 0; i < 6; i++) {
-      const out = flipped.slice(i, 1);
-      const same = out.sub(images.slice(i, 1)).abs().max().dataSync()[0]! < 1e-6;
-      const mirrored = out.sub(mirror.slice(i, 1)).abs().max().dataSync()[0]! < 1e-6;
-      assert.ok(same || mirrored, `image ${i} is the input or its mirror`);
+  test('label tensors: class indices for two classes, one-hot rows otherwise; a label out of range is refused', () => {
+    // Written into reused wasm memory: dirty it first, so rows that were not zeroed would show.
+    tf.dispose(tf.fill([64], 7));
+    assert.deepEqual(labelTensor([1, 0, 1], 2).arraySync(), [[1], [0], [1]]);
+    assert.deepEqual(labelTensor([2, 0, 1, 2], 3).arraySync(), [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    assert.throws(() => labelTensor([0, 3], 3), /label 3 is not a class index for 3 classes/);
+    assert.throws(() => labelTensor([-1], 2), /label -1 is not a class index for 2 classes/);
+  });
+
+  test('a record whose label the manifest has no class for fails the epoch, naming the record', async () => {
+    const { dir, manifest } = await darkBrightShards(4);
+    const oneClass = { ...manifest, classes: manifest.classes.slice(0, 1) };
+    const dataset = shardDataset(dir, oneClass, 'train', { batchSize: 4, rescale: 1, prefetch: 1, cycleLength: 1, seed: 1, shuffleBuffer: 0 });
+    await assert.rejects(epochLabels(dataset), /^Error: record \S+: label 1, but the manifest lists 1 classes$/);
+  });
+
+  test('augmentation: random flips give each image or its mirror, and both occur', () => {
+    const images = tf.randomUniform([8, 7, 5, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    for (const [option, axis] of [['horizontalFlip', 2], ['verticalFlip', 1]] as const) {
+      const flipped = makeAugmenter({ ...NO_AUGMENTATION, [option]: true }, 1)(images);
+      const mirror = tf.reverse(images, axis);
+      const kinds = Array.from({ length: 8 }, (_, i) => {
+        const out = flipped.slice(i, 1);
+        if (maxDifference(out, images.slice(i, 1)) < 1e-6) return 'same';
+        return maxDifference(out, mirror.slice(i, 1)) < 1e-6 ? 'mirrored' : 'neither';
+      });
+      assert.deepEqual(new Set(kinds), new Set(['same', 'mirrored']), `${option}: ${kinds.join(' ')}`);
+      tf.dispose([flipped, mirror]);
     }
+    tf.dispose(images);
+  });
+
+  test('augmentation: flips folded into the affine transform equal transforming, then flipping', () => {
+    const [n, h, w] = [4, 7, 5];
+    const images = tf.randomUniform([n, h, w, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const options = { ...NO_AUGMENTATION, rotationRange: 20, horizontalFlip: true, verticalFlip: true };
+    const angle = (20 * Math.PI) / 180;
+    const [cos, sin, cx, cy] = [Math.cos(angle), Math.sin(angle), (w - 1) / 2, (h - 1) / 2];
+    const rotation = [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, 0, 0];
+    const flips = [[false, false], [true, false], [false, true], [true, true]] as const;
+    const draws = flips.map(([flipHorizontal, flipVertical]) => ({ affine: rotation, flipHorizontal, flipVertical, brightness: 1 }));
+    const folded = applyAugmentation(images, draws, options);
+    const rotated = tf.image.transform(images, tf.tensor2d([rotation], [1, 8]), 'bilinear', 'nearest');
+    flips.forEach(([horizontal, vertical], i) => {
+      let expected = rotated.slice(i, 1);
+      if (horizontal) expected = tf.reverse(expected, 2);
+      if (vertical) expected = tf.reverse(expected, 1);
+      assert.ok(maxDifference(folded.slice(i, 1), expected) < 1e-5, `image ${i}: flips ${horizontal}/${vertical}`);
+    });
+    assert.ok(maxDifference(rotated.slice(0, 1), images.slice(0, 1)) > 0.01, 'the rotation moves pixels');
+    tf.dispose([images, folded, rotated]);
+  });
+
+  test('augmentation: brightness scales; geometry moves pixels', () => {
+    const images = tf.randomUniform([6, 5, 4, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const brighter = makeAugmenter({ ...NO_AUGMENTATION, brightnessRange: [2, 2] }, 1)(images);
     assert.ok(brighter.sub(images.mul(2)).abs().max().dataSync()[0]! < 1e-5);
     const shifted = makeAugmenter({ ...NO_AUGMENTATION, widthShiftRange: 0.5, rotationRange: 30, fillMode: 'constant' }, 1)(images);
     assert.deepEqual(shifted.shape, images.shape);
     assert.ok(shifted.sub(images).abs().max().dataSync()[0]! > 0.01, 'geometry changes pixels');
-    tf.dispose([images, flipped, mirror, brighter, shifted]);
+    tf.dispose([images, brighter, shifted]);
   });
 
   test('confusion summary: accuracy, precision and recall', () => {

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderChart } from '@shardline/train';
 import type { IoBenchReport } from './io';
+import type { StageCost } from './io-stages';
 
 /** A plain-text table, one row per path and augmentation setting. */
 export function formatIoTable(report: IoBenchReport): string {
@@ -24,12 +25,21 @@ export function formatIoTable(report: IoBenchReport): string {
   const { width, height, batchSize, epochs, workers } = report.options;
   return [
     `${report.results[0]?.images ?? 0} images at ${width}x${height}, batch ${batchSize}, at least ${epochs} timed epoch(s) after a warm-up (fast paths repeat for 2 s), ${workers} worker(s)`,
-    `raw read ceiling (page cache): ${report.ceilingImagesPerSecond.toFixed(0)} images/s`,
+    `raw read ceiling (page cache, 1 MiB reads into one buffer): ${report.ceilingImagesPerSecond.toFixed(0)} images/s, median of ${report.ceilingPasses} passes between epochs (readFile, a fresh buffer per file: ${report.readFileImagesPerSecond.toFixed(0)} images/s)`,
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
+    '',
+    formatStages(report.rawStages, 1e6 / report.ceilingImagesPerSecond),
   ].join('\n');
+}
+
+/** The raw-shard path's cost per image, stage by stage, against the read ceiling's. */
+function formatStages(stages: StageCost[], ceilingMicros: number): string {
+  const width = Math.max(...stages.map((s) => s.stage.length));
+  const lines = stages.map((s) => `  ${s.stage.padEnd(width)}  ${s.addedMicros.toFixed(2).padStart(6)} us  (${s.cumulativeMicros.toFixed(2)} us so far)`);
+  return [`raw shards, no augmentation, stage by stage: microseconds per image (the read ceiling is ${ceilingMicros.toFixed(2)} us)`, ...lines].join('\n');
 }
 
 /** io.json and io.png (images/s per path, bars grouped by augmentation). */

@@ -1,10 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import * as tf from '@tensorflow/tfjs';
 import { type DecodeOptions, type DecodePool, type Manifest, PACK_DEFAULTS, type PackOptions, createDecodePool, listSource, mapOrdered, packDataset, readManifest, shuffle } from '@shardline/pack';
+import { type StageCost, measureRawStages } from './io-stages';
+import { ReadCeiling } from './read-ceiling';
 import { median } from './stats';
-import { type AugmentOptions, type Batch, type LabelledPixels, NO_AUGMENTATION, initBackend, makeAugmenter, shardDataset, toBatch } from '@shardline/train';
+import { type AugmentOptions, type Batch, type LabelledPixels, NO_AUGMENTATION, type PipelineOptions, initBackend, makeAugmenter, shardDataset, toBatch } from '@shardline/train';
 
 export interface IoBenchOptions {
   src: string;
@@ -44,8 +46,15 @@ export interface PathResult {
 
 export interface IoBenchReport {
   options: Omit<IoBenchOptions, 'onProgress'>;
+  /** Raw sequential read of the raw shards into one reused buffer (page cache), median pass. */
   ceilingImagesPerSecond: number;
+  /** The same bytes read with readFile, a fresh buffer per file, for comparison. */
+  readFileImagesPerSecond: number;
+  /** Timed read passes behind both figures, taken between the paths' epochs. */
+  ceilingPasses: number;
   results: PathResult[];
+  /** Where the raw-shard path (no augmentation) spends its time. */
+  rawStages: StageCost[];
 }
 
 /** The augmentation the "with augmentation" rows apply to every path alike. */
@@ -68,32 +77,36 @@ export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport
   const shardVariants = await packVariants(options, log);
   const manifest = await readManifest(shardVariants.raw);
   const paths = [...(await directoryPaths(options, manifest)), ...(await shardPaths(shardVariants, options))];
-  const ceiling = await readCeiling(shardVariants.raw, manifest);
-  log(`raw read ceiling: ${ceiling.toFixed(0)} images/s`);
+  const ceiling = new ReadCeiling(manifest.splits.train!.shards.map((s) => join(shardVariants.raw, s.file)), manifest.splits.train!.records);
   const results: PathResult[] = [];
   for (const augmentation of [false, true]) {
     for (const path of paths) {
       log(`${path.name}${augmentation ? ' + augmentation' : ''}`);
-      results.push(await measurePath(path, augmentation, manifest, options));
+      results.push(await measurePath(path, augmentation, manifest, options, () => ceiling.sample()));
     }
   }
   for (const path of paths) await path.close?.();
+  log(`raw read ceiling: ${ceiling.imagesPerSecond.toFixed(0)} images/s over ${ceiling.passes} passes`);
+  log('raw shards, stage by stage');
+  const rawStages = await measureRawStages(shardVariants.raw, manifest, shardPipelineOptions(options, 0), STAGE_PASSES);
   for (const r of results) {
     const baseline = results.find((b) => b.path === 'directory, sequential' && b.augmentation === r.augmentation)!;
     r.speedup = r.imagesPerSecond / baseline.imagesPerSecond;
-    r.ofCeiling = r.imagesPerSecond / ceiling;
+    r.ofCeiling = r.imagesPerSecond / ceiling.imagesPerSecond;
   }
   const { onProgress, ...rest } = options;
-  return { options: rest, ceilingImagesPerSecond: ceiling, results };
+  return { options: rest, ceilingImagesPerSecond: ceiling.imagesPerSecond, readFileImagesPerSecond: ceiling.readFileImagesPerSecond, ceilingPasses: ceiling.passes, results, rawStages };
 }
 
 const MAX_EPOCHS = 100;
+const STAGE_PASSES = 30;
 
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-async function measurePath(path: InputPath, augmentation: boolean, manifest: Manifest, options: IoBenchOptions): Promise<PathResult> {
+/** Times a path's epochs after a warm-up; betweenEpochs runs after each, outside the timing. */
+async function measurePath(path: InputPath, augmentation: boolean, manifest: Manifest, options: IoBenchOptions, betweenEpochs: () => Promise<void>): Promise<PathResult> {
   const augment = augmentation ? makeAugmenter(BENCH_AUGMENTATION, 1) : undefined;
   const { height, width, channels } = manifest.image;
   // wasm runs ops eagerly: a batch tensor exists in backend memory once created, as a trainer receives it.
@@ -110,14 +123,17 @@ async function measurePath(path: InputPath, augmentation: boolean, manifest: Man
   let images = 0;
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
-  const cpuBefore = process.cpuUsage();
+  let cpuMicros = 0;
   const minTimedSeconds = options.minTimedSeconds ?? 2;
   for (let e = 1; e <= options.epochs || (sum(seconds) < minTimedSeconds && e <= MAX_EPOCHS); e++) {
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     images = await path.epoch(consume, e);
     seconds.push((performance.now() - started) / 1000);
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMicros += cpu.user + cpu.system;
+    await betweenEpochs();
   }
-  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   const medianSeconds = median(seconds);
   return {
@@ -129,7 +145,7 @@ async function measurePath(path: InputPath, augmentation: boolean, manifest: Man
     minSeconds: Math.min(...seconds),
     imagesPerSecond: images / medianSeconds,
     megabytesPerSecond: path.bytesPerEpoch / 1e6 / medianSeconds,
-    cpuSecondsPerEpoch: (cpu.user + cpu.system) / 1e6 / seconds.length,
+    cpuSecondsPerEpoch: cpuMicros / 1e6 / seconds.length,
     peakRssMiB: peakRss / 2 ** 20,
     speedup: 1,
     ofCeiling: 0,
@@ -181,7 +197,7 @@ function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOpti
       name: names[variant],
       bytesPerEpoch: train.shards.reduce((n, s) => n + s.bytes, 0),
       epoch: async (consume, epochIndex) => {
-        const dataset = shardDataset(dir, manifest, 'train', { batchSize: options.batchSize, rescale: 1 / 255, prefetch: 2, cycleLength: 4, shuffleBuffer: 1024, seed: epochIndex });
+        const dataset = shardDataset(dir, manifest, 'train', shardPipelineOptions(options, epochIndex));
         let images = 0;
         await dataset.forEachAsync((batch) => {
           images += batch.xs.shape[0];
@@ -191,6 +207,11 @@ function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOpti
       },
     };
   }));
+}
+
+/** Every shard path reads as `train` does by default. */
+function shardPipelineOptions(options: IoBenchOptions, seed: number): PipelineOptions {
+  return { batchSize: options.batchSize, rescale: 1 / 255, prefetch: 2, cycleLength: 4, shuffleBuffer: 1024, seed };
 }
 
 type ShardVariant = 'raw' | 'jpeg' | 'gzip';
@@ -207,18 +228,3 @@ async function packVariants(options: IoBenchOptions, log: (m: string) => void): 
   }
   return dirs;
 }
-
-/** The ceiling: sequential reads of the raw shard bytes (warm page cache), in images/s. */
-async function readCeiling(dir: string, manifest: Manifest): Promise<number> {
-  const shards = manifest.splits.train!.shards.map((s) => join(dir, s.file));
-  for (const file of shards) await readFile(file);
-  // One pass takes tens of milliseconds, so single passes vary up to 2x here: take the median of many.
-  const times: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const started = performance.now();
-    for (const file of shards) await readFile(file);
-    times.push((performance.now() - started) / 1000);
-  }
-  return manifest.splits.train!.records / median(times);
-}
-

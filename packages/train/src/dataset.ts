@@ -53,7 +53,7 @@ async function* tensorBatches(batches: AsyncIterable<LabelledPixels[]>, manifest
 
 function augmentBatch(batch: Batch, augment: (x: tf.Tensor4D) => tf.Tensor4D): Batch {
   const xs = augment(batch.xs);
-  batch.xs.dispose();
+  if (xs !== batch.xs) batch.xs.dispose(); // with nothing to do, the augmenter hands back its input
   return { xs, ys: batch.ys };
 }
 
@@ -66,7 +66,7 @@ export function imageTensor(images: LabelledPixels[], image: Manifest['image'], 
   const shape: [number, number, number, number] = [images.length, image.height, image.width, image.channels];
   const size = image.width * image.height * image.channels;
   // TypedArray#set converts uint8 to float natively; a JS loop here was the pipeline's main cost.
-  const raw = floatTensor(shape, (pixels) => images.forEach((image, i) => pixels.set(image.pixels, i * size)));
+  const raw = floatTensor<tf.Rank.R4>(shape, (pixels) => images.forEach((image, i) => pixels.set(image.pixels, i * size)));
   if (rescale === 1) return raw;
   const scaled = tf.mul(raw, rescale) as tf.Tensor4D;
   raw.dispose();
@@ -79,21 +79,30 @@ export function imageTensor(images: LabelledPixels[], image: Manifest['image'], 
  * cost 25 us per image in page faults, and even a reused one cost a second copy (5.6-7.5 us
  * per image in all, against 3.8-4.8 us written in place, rescale included).
  */
-function floatTensor(shape: [number, number, number, number], fill: (pixels: Float32Array) => void): tf.Tensor4D {
+function floatTensor<R extends tf.Rank>(shape: number[], fill: (values: Float32Array) => void): tf.Tensor<R> {
   if (tf.getBackend() !== 'wasm') {
-    const pixels = new Float32Array(shape.reduce((a, b) => a * b));
-    fill(pixels);
-    return tf.tensor4d(pixels, shape);
+    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    fill(values);
+    return tf.tensor<tf.Rank>(values, shape) as tf.Tensor<R>;
   }
   const backend = tf.backend() as BackendWasm;
   const info = backend.makeOutput(shape, 'float32');
   fill(backend.typedArrayFromHeap(info) as Float32Array);
-  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor4D;
+  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor<R>;
 }
 
+/**
+ * Labels as the loss wants them: [n, 1] class indices for two classes, one-hot otherwise.
+ * Checked first: tf.oneHot turns a label out of range into an all-zero row, which trains silently wrong.
+ */
 export function labelTensor(labels: number[], classCount: number): tf.Tensor2D {
-  if (labelWidth(classCount) === 1) return tf.tensor2d(labels, [labels.length, 1]);
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), classCount).toFloat() as tf.Tensor2D);
+  const bad = labels.find((label) => !Number.isInteger(label) || label < 0 || label >= classCount);
+  if (bad !== undefined) throw new Error(`label ${bad} is not a class index for ${classCount} classes`);
+  const width = labelWidth(classCount);
+  return floatTensor<tf.Rank.R2>([labels.length, width], (values) => {
+    values.fill(0); // wasm heap memory comes uninitialised
+    labels.forEach((label, i) => (values[i * width + (width === 1 ? 0 : label)] = width === 1 ? label : 1));
+  });
 }
 
 /** Wraps a dataset so every wait of the consumer (the trainer) for a batch is timed. */

@@ -1,11 +1,11 @@
-export { type AugmentOptions, NO_AUGMENTATION, isAugmenting, makeAugmenter } from './augment';
+export { type AugmentDraw, type AugmentOptions, NO_AUGMENTATION, applyAugmentation, isAugmenting, makeAugmenter } from './augment';
 export { type BackendChoice, initBackend } from './backend';
 export { type Batch, InputWaitMeter, type PipelineOptions, imageTensor, labelTensor, shardDataset, toBatch } from './dataset';
 export { type Evaluation, type Prediction, decide, evaluateSplit, predictBatch, summarize } from './evaluate';
 export { type ModelOptions, buildCnn, transferModel } from './model';
 export { MODEL_INFO_FILE, type ModelInfo, fileLoadHandler, fileSaveHandler, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 export { type FilePrediction, evaluateModel, predictFiles } from './predict';
-export { type LabelledPixels, labelledImages, shardPaths } from './records';
+export { type LabelledPixels, type RecordStreamOptions, labelledImageGroups, labelledImages, shardPaths } from './records';
 export { renderChart } from './report';
 export { type TrainOptions, type TrainResult, trainModel } from './train';
 export { type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm-kernels';

@@ -183,13 +183,14 @@ class ShuffleBuffer<T> {
 
 function toPixels(data: Uint8Array, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
   const record = decodeImageExample(data);
-  const labelled = (pixels: Uint8Array) => checkedPixels(pixels, record, manifest.image);
+  const labelled = (pixels: Uint8Array) => checkedPixels(pixels, record, manifest);
   return record.format === 'raw' ? labelled(record.encoded) : decodeJpeg(record.encoded, manifest.image.channels).then(labelled);
 }
 
-function checkedPixels(pixels: Uint8Array, record: ImageRecord, image: Manifest['image']): LabelledPixels {
-  const { width, height, channels } = image;
+function checkedPixels(pixels: Uint8Array, record: ImageRecord, manifest: Manifest): LabelledPixels {
+  const { width, height, channels } = manifest.image;
   if (pixels.length !== width * height * channels) throw new Error(`record ${record.filename}: ${pixels.length} pixel bytes, expected ${width}x${height}x${channels}`);
+  if (!(record.label >= 0 && record.label < manifest.classes.length)) throw new Error(`record ${record.filename}: label ${record.label}, but the manifest lists ${manifest.classes.length} classes`);
   return { pixels, label: record.label, filename: record.filename };
 }
 
