@@ -23,7 +23,7 @@ test('bench io measures every path on the same images and reports them', async (
   assert.equal(report.ceilingPasses, 20, 'a read pass after every timed epoch of every path');
   assert.deepEqual(report.rawStages.map((s) => s.images), [24, 24, 24, 24], 'every stage runs over the whole split');
   const table = formatIoTable(report);
-  assert.match(table, /raw read ceiling \(page cache, 1 MiB reads into one buffer\): \d+ images\/s, median of 20 passes between epochs \(readFile, a fresh buffer per file: \d+ images\/s\)/);
+  assert.match(table, /raw read ceiling \(page cache, 1 MiB reads into one buffer\): \d+ images\/s, median of 20 passes between epochs \(readFile, a fresh buffer per file, for comparison: \d+ images\/s\)/);
   assert.equal(table.split('\n').filter((l) => /^ {2}(read and frame records|\+ .*) +-?\d+\.\d\d us {2}\(\d+\.\d\d us so far\)$/.test(l)).length, 4);
   assert.equal(table.split('\n').filter((l) => /^(directory|shards)/.test(l)).length, 10);
   await writeIoReport(report, out);

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import {
+  ReadBufferPool,
+  type TFRecord,
   TFRecordError,
   TFRecordWriter,
   crc32cOf,
@@ -63,6 +66,58 @@ describe('framing', () => {
     const records = groups.flat();
     assert.deepEqual(records.map((r) => r.data), payloads);
     assert.deepEqual(records.map((r) => r.offset), payloads.map((_, i) => i * (12_528 + 16)));
+  });
+
+  test('pooled reads: records equal the written ones; released buffers are read into again, held ones stay intact', async () => {
+    const file = join(tempDir(), 'pooled.tfrecord');
+    // Records of 1-3,000 bytes read in 4 KiB chunks: most chunks end inside a record.
+    const payloads = Array.from({ length: 400 }, (_, i) => randomBytes(1 + ((i * 7919) % 3000)));
+    const writer = TFRecordWriter.create(file);
+    for (const p of payloads) await writer.write(p);
+    await writer.close();
+    const pool = new ReadBufferPool(4096);
+    const held: TFRecord[] = [];
+    let [index, pooled, copied] = [0, 0, 0];
+    for await (const group of readTFRecordGroups(file, { bufferPool: pool })) {
+      for (const record of group) {
+        if (record.lease) pooled++;
+        else copied++;
+        if (index % 25 === 0) held.push(record);
+        else {
+          assert.deepEqual(record.data, payloads[index], `record ${index}`);
+          record.lease?.release();
+        }
+        index++;
+      }
+    }
+    assert.equal(index, payloads.length);
+    assert.ok(pooled > 200 && copied > 50, `views into pooled chunks (${pooled}) and copies of records across chunks (${copied})`);
+    // Read on while these were held: their chunks must not have been read into again.
+    for (const record of held) assert.deepEqual(record.data, payloads[held.indexOf(record) * 25]);
+    const chunks = Math.ceil(statSync(file).size / 4096);
+    assert.ok(pool.buffersAllocated <= held.length + 8, `${pool.buffersAllocated} buffers allocated for ${chunks} chunks`);
+    for (const record of held) record.lease?.release();
+    assert.equal(pool.buffersIdle, pool.buffersAllocated, 'every buffer is back once every record is released');
+    assert.throws(() => held.find((r) => r.lease)!.lease!.release(), /already given back/);
+  });
+
+  test('pooled reads: a record whose header straddles a chunk edge is copied, not left as a view into a buffer read into again', async () => {
+    const file = join(tempDir(), 'straddle.tfrecord');
+    // The first frame ends 5 bytes before the 4 KiB edge, so the second record's 12-byte header crosses it.
+    const payloads = [Buffer.alloc(4096 - 5 - 16, 1), randomBytes(100), ...Array.from({ length: 200 }, () => randomBytes(1000))];
+    const writer = TFRecordWriter.create(file);
+    for (const p of payloads) await writer.write(p);
+    await writer.close();
+    const pool = new ReadBufferPool(4096);
+    let straddling: TFRecord | undefined;
+    for await (const group of readTFRecordGroups(file, { bufferPool: pool })) {
+      for (const record of group) {
+        if (record.offset === 4091) straddling = record;
+        else record.lease?.release();
+      }
+    }
+    assert.deepEqual(straddling?.data, payloads[1]);
+    assert.ok(pool.buffersAllocated < 20, 'the other chunks were read into again meanwhile');
   });
 
   test('index offsets point at each record', async () => {

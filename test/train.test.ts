@@ -3,14 +3,15 @@ import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } fr
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { type Manifest, packDataset } from '@shardline/pack';
+import { type Manifest, type Payload, packDataset } from '@shardline/pack';
+import { ReadBufferPool } from '@shardline/tfrecord';
 import { NO_AUGMENTATION, applyAugmentation, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelTensor, labelledImages, loadModel, makeAugmenter, predictFiles, shardDataset, shardPaths, summarize, trainModel } from '@shardline/train';
 import sharp from 'sharp';
 import { packDefaults, writeFiles } from './helpers/images';
 import { tempDir } from './helpers/paths';
 
 /** Two easy classes: dark and bright images with a little noise. */
-async function darkBrightShards(perClass: number, size = 8, shardBytes = 1500): Promise<{ dir: string; manifest: Manifest; src: string }> {
+async function darkBrightShards(perClass: number, size = 8, shardBytes = 1500, payload: Payload = 'raw'): Promise<{ dir: string; manifest: Manifest; src: string }> {
   const src = tempDir();
   const files: Record<string, Buffer> = {};
   for (let i = 0; i < perClass; i++) {
@@ -21,7 +22,7 @@ async function darkBrightShards(perClass: number, size = 8, shardBytes = 1500): 
   }
   writeFiles(src, files);
   const dir = tempDir();
-  const { manifest } = await packDataset(packDefaults(src, dir, { width: size, height: size, shardBytes }));
+  const { manifest } = await packDataset(packDefaults(src, dir, { width: size, height: size, shardBytes, payload }));
   return { dir, manifest, src };
 }
 
@@ -72,6 +73,27 @@ describe('training pipeline', () => {
     const again = await epochLabels(shardDataset(dir, manifest, 'train', options));
     assert.deepEqual(again.labels, first.labels, 'the same seed gives the same order');
   });
+
+  for (const payload of ['raw', 'jpeg'] as const) {
+    test(`pooled read buffers, ${payload} payload: an epoch gives the same batches as reading without a pool, and every buffer comes back`, async () => {
+      // More records than the 256 the interleave hands on at a time, in 2 KiB reads of several records each.
+      const { dir, manifest } = await darkBrightShards(600, 8, 100_000, payload);
+      const options = { batchSize: 5, rescale: 1, prefetch: 2, cycleLength: 2, seed: 4, shuffleBuffer: 6 };
+      const pool = new ReadBufferPool(2048);
+      const batches: number[] = [];
+      await shardDataset(dir, manifest, 'train', { ...options, bufferPool: pool }).forEachAsync((batch) => {
+        batches.push(...batch.xs.dataSync());
+        tf.dispose([batch.xs, batch.ys]);
+      });
+      const reference: number[] = [];
+      for await (const image of labelledImages(shardPaths(dir, manifest, 'train'), manifest, options)) reference.push(...image.pixels);
+      assert.equal(batches.length, manifest.splits.train!.records * 8 * 8 * 3);
+      assert.deepEqual(batches, reference);
+      const chunks = manifest.splits.train!.shards.reduce((n, s) => n + Math.ceil(s.bytes / 2048), 0);
+      assert.ok(pool.buffersAllocated < chunks / 2, `${pool.buffersAllocated} buffers for ${chunks} chunks`);
+      assert.equal(pool.buffersIdle, pool.buffersAllocated, 'every read buffer is back in the pool after the epoch');
+    });
+  }
 
   test('an epoch abandoned after its first images leaves no shard file open', async () => {
     // Two 4 MB shards of 64x64 images: the first record group (256) is taken before either shard is read to its end.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest } from '@shardline/pack';
-import { readTFRecordGroups } from '@shardline/tfrecord';
-import { type PipelineOptions, labelledImageGroups, shardDataset, shardPaths } from '@shardline/train';
+import { type ReadOptions, ReadBufferPool, readTFRecordGroups } from '@shardline/tfrecord';
+import { type LabelledPixels, type PipelineOptions, labelledImageGroups, shardDataset, shardPaths } from '@shardline/train';
 import { median } from './stats';
 
 export interface StageCost {
@@ -16,41 +16,55 @@ export interface StageCost {
 
 /**
  * Where the raw-shard path spends its time: the same epoch run to ever later stages of
- * the pipeline, each timed on its own, in microseconds per image.
+ * the pipeline, in microseconds per image. Stages take turns pass by pass, so that a
+ * slow moment of the machine (GC, scheduler) falls on all of them alike.
  */
 export async function measureRawStages(dir: string, manifest: Manifest, options: PipelineOptions, passes: number): Promise<StageCost[]> {
   const files = shardPaths(dir, manifest, 'train');
+  const bufferPool = new ReadBufferPool();
+  const dataset = shardDataset(dir, manifest, 'train', { ...options, bufferPool });
   const stages: [string, () => Promise<number>][] = [
-    ['read and frame records', () => countRecords(files, false)],
-    ['+ data CRC-32C', () => countRecords(files, true)],
-    ['+ interleave, Example decode, shuffle buffer', () => countImages(labelledImageGroups(files, manifest, options))],
-    ['+ float32 batch tensors (rescaled), prefetch', () => countBatchedImages(shardDataset(dir, manifest, 'train', options))],
+    ['read and frame records', () => countRecords(files, { verifyCrc: false, bufferPool })],
+    ['+ data CRC-32C', () => countRecords(files, { bufferPool })],
+    ['+ interleave, Example decode, shuffle buffer', () => countImages(labelledImageGroups(files, manifest, { ...options, bufferPool }))],
+    ['+ float32 batch tensors (rescaled), prefetch', () => countBatchedImages(dataset)],
   ];
-  const costs: StageCost[] = [];
-  for (const [stage, run] of stages) {
-    await run(); // warm-up
-    const micros: number[] = [];
-    let images = 0;
-    for (let i = 0; i < passes; i++) {
+  const micros = stages.map((): number[] => []);
+  const images = stages.map(() => 0);
+  for (let pass = 0; pass <= passes; pass++) {
+    for (const [i, [, run]] of stages.entries()) {
       const started = performance.now();
-      images = await run();
-      micros.push(((performance.now() - started) * 1000) / images);
+      images[i] = await run();
+      if (pass > 0) micros[i]!.push(((performance.now() - started) * 1000) / images[i]!); // pass 0 warms up
     }
-    const cumulativeMicros = median(micros);
-    costs.push({ stage, images, cumulativeMicros, addedMicros: cumulativeMicros - (costs.at(-1)?.cumulativeMicros ?? 0) });
   }
-  return costs;
+  let before = 0;
+  return stages.map(([stage], i) => {
+    const cumulativeMicros = median(micros[i]!);
+    const addedMicros = cumulativeMicros - before;
+    before = cumulativeMicros;
+    return { stage, images: images[i]!, cumulativeMicros, addedMicros };
+  });
 }
 
-async function countRecords(files: string[], verifyCrc: boolean): Promise<number> {
+/** Records of every file, each released at once (the pool's buffers are read into again). */
+async function countRecords(files: string[], options: ReadOptions): Promise<number> {
   let n = 0;
-  for (const file of files) for await (const group of readTFRecordGroups(file, { verifyCrc })) n += group.length;
+  for (const file of files) {
+    for await (const group of readTFRecordGroups(file, options)) {
+      for (const record of group) record.lease?.release();
+      n += group.length;
+    }
+  }
   return n;
 }
 
-async function countImages(groups: AsyncIterable<unknown[]>): Promise<number> {
+async function countImages(groups: AsyncIterable<LabelledPixels[]>): Promise<number> {
   let n = 0;
-  for await (const group of groups) n += group.length;
+  for await (const group of groups) {
+    for (const image of group) image.lease?.release();
+    n += group.length;
+  }
   return n;
 }
 

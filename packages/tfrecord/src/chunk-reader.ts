@@ -1,18 +1,28 @@
+import type { ChunkLease } from './buffer-pool';
+import type { Chunk } from './compression';
+
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Pulls exact byte counts out of a stream of chunks. Returns views into the
  * chunk when a request fits in it (no copy), and copies only across chunk edges.
+ * It holds the lease of the current chunk (if pooled) until it moves on or is disposed.
  */
 export class ChunkReader {
-  private current: Buffer = Buffer.alloc(0);
+  private current: Buffer = EMPTY;
+  private currentLease: ChunkLease | undefined;
   private position = 0;
   private done = false;
   private pulled = 0;
 
-  constructor(private readonly source: AsyncIterator<Buffer>) {}
+  constructor(private readonly source: AsyncIterator<Chunk>) {}
 
-  /** Reads exactly n bytes, or fewer only at end of stream. */
+  /**
+   * Reads exactly n bytes, or fewer only at end of stream. Always a copy from a pooled
+   * chunk: reading on may give that chunk back to the pool before the caller is done.
+   */
   async read(n: number): Promise<Buffer> {
-    if (this.current.length - this.position >= n) return this.take(n);
+    if (this.current.length - this.position >= n) return this.currentLease ? Buffer.from(this.take(n)) : this.take(n);
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
@@ -22,6 +32,18 @@ export class ChunkReader {
       filled += part.length;
     }
     return out;
+  }
+
+  /** The lease of the current chunk, which take() and peek() return views into; undefined if not pooled. */
+  get lease(): ChunkLease | undefined {
+    return this.currentLease;
+  }
+
+  /** Gives back the current chunk; the reader reads nothing after this. */
+  dispose(): void {
+    this.currentLease?.release();
+    this.currentLease = undefined;
+    this.done = true;
   }
 
   /** Chunks pulled from the source so far. */
@@ -56,12 +78,17 @@ export class ChunkReader {
 
   private async pull(): Promise<boolean> {
     if (this.done) return false;
+    this.currentLease?.release();
+    this.currentLease = undefined;
+    this.current = EMPTY;
+    this.position = 0;
     const next = await this.source.next();
     if (next.done) {
       this.done = true;
       return false;
     }
-    this.current = next.value;
+    this.current = next.value.bytes;
+    this.currentLease = next.value.lease;
     this.pulled++;
     this.position = 0;
     return true;

@@ -3,11 +3,17 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { type ChunkLease, READ_CHUNK_BYTES, type ReadBufferPool } from './buffer-pool';
 import { HEADER_BYTES, parseHeader } from './framing';
 
 export type Compression = 'none' | 'gzip' | 'zlib';
 
-const READ_CHUNK_BYTES = 1 << 20;
+/** Bytes of a file's (decompressed) stream; lease is set when they sit in a pooled buffer. */
+export interface Chunk {
+  bytes: Buffer;
+  lease?: ChunkLease;
+}
+
 const READ_AHEAD_CHUNKS = 3;
 
 export function compressionFromExtension(file: string): Compression | undefined {
@@ -32,19 +38,23 @@ export async function detectCompression(file: string): Promise<Compression> {
   return 'none';
 }
 
-/** The file's decompressed bytes, in chunks. Return (or break out of a for-await) to close the file. */
-export function decompressedChunks(file: string, compression: Compression): AsyncGenerator<Buffer> {
-  if (compression === 'none') return chunksReadAhead(file);
+/**
+ * The file's decompressed bytes, in chunks. Return (or break out of a for-await) to close the file.
+ * Uncompressed files are read into the pool's buffers when a pool is given: each chunk yielded
+ * comes with a lease the consumer must release.
+ */
+export function decompressedChunks(file: string, compression: Compression, pool?: ReadBufferPool): AsyncGenerator<Chunk> {
+  if (compression === 'none') return chunksReadAhead(file, pool);
   return inflatedChunks(file, compression);
 }
 
-async function* inflatedChunks(file: string, compression: Exclude<Compression, 'none'>): AsyncGenerator<Buffer> {
+async function* inflatedChunks(file: string, compression: Exclude<Compression, 'none'>): AsyncGenerator<Chunk> {
   const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
   const inflater = compression === 'gzip' ? createGunzip({ chunkSize: READ_CHUNK_BYTES }) : createInflate({ chunkSize: READ_CHUNK_BYTES });
   raw.on('error', (err) => inflater.destroy(err));
   const stream: Readable = raw.pipe(inflater);
   try {
-    yield* stream;
+    for await (const bytes of stream) yield { bytes: bytes as Buffer };
   } finally {
     stream.destroy();
     raw.destroy();
@@ -55,17 +65,19 @@ async function* inflatedChunks(file: string, compression: Exclude<Compression, '
  * Reads with several chunk reads in flight. A file stream keeps at most one going, and
  * the training pipeline waited on it for 18% of its time with the file in the page cache.
  */
-async function* chunksReadAhead(file: string): AsyncGenerator<Buffer> {
+async function* chunksReadAhead(file: string, pool: ReadBufferPool | undefined): AsyncGenerator<Chunk> {
   const handle = await open(file, 'r');
-  const inFlight: Promise<Buffer>[] = [];
+  const inFlight: Promise<Chunk>[] = [];
   try {
     const { size } = await handle.stat();
+    const chunkBytes = pool?.bufferBytes ?? READ_CHUNK_BYTES;
     let position = 0;
     const issueReads = () => {
       while (inFlight.length < READ_AHEAD_CHUNKS && position < size) {
-        const length = Math.min(READ_CHUNK_BYTES, size - position);
-        const buffer = Buffer.allocUnsafe(length);
-        inFlight.push(handle.read(buffer, 0, length, position).then(({ bytesRead }) => buffer.subarray(0, bytesRead)));
+        const length = Math.min(chunkBytes, size - position);
+        const lease = pool?.lend();
+        const buffer = lease?.buffer ?? Buffer.allocUnsafe(length);
+        inFlight.push(handle.read(buffer, 0, length, position).then(({ bytesRead }) => ({ bytes: buffer.subarray(0, bytesRead), lease })));
         position += length;
       }
     };
@@ -73,11 +85,15 @@ async function* chunksReadAhead(file: string): AsyncGenerator<Buffer> {
     while (inFlight.length > 0) {
       const chunk = await inFlight.shift()!;
       issueReads();
-      if (chunk.length === 0) return;
+      if (chunk.bytes.length === 0) {
+        chunk.lease?.release();
+        return;
+      }
       yield chunk;
     }
   } finally {
-    await Promise.allSettled(inFlight);
+    // Reads never handed out go back to the pool once the kernel is done writing into them.
+    for (const read of await Promise.allSettled(inFlight)) if (read.status === 'fulfilled') read.value.lease?.release();
     await handle.close();
   }
 }

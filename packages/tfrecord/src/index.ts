@@ -1,3 +1,4 @@
+export { ChunkLease, READ_CHUNK_BYTES, ReadBufferPool } from './buffer-pool';
 export { crc32cOf, maskCrc, maskedCrc32c } from './crc';
 export { TFRecordError } from './errors';
 export { FRAME_OVERHEAD, FOOTER_BYTES, HEADER_BYTES, frameRecord, parseHeader } from './framing';

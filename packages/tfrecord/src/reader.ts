@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { ChunkLease, ReadBufferPool } from './buffer-pool';
 import { ChunkReader } from './chunk-reader';
 import { type Compression, decompressedChunks, detectCompression } from './compression';
 import { TFRecordError } from './errors';
@@ -11,6 +12,11 @@ export interface ReadOptions {
   verifyCrc?: boolean;
   /** Largest record accepted; a larger length is refused before allocating (default 512 MiB). */
   maxRecordBytes?: number;
+  /**
+   * Read uncompressed files into this pool's buffers. Records then come with a lease:
+   * release it once done with the data, and the buffer is read into again.
+   */
+  bufferPool?: ReadBufferPool;
 }
 
 export interface TFRecord {
@@ -18,6 +24,11 @@ export interface TFRecord {
   data: Buffer;
   /** Byte offset of the record's header in the (decompressed) stream. */
   offset: number;
+  /**
+   * Set when data is a view into a pooled read buffer: release() it when done with data
+   * (not touching data after). Unreleased, the buffer is simply left to the GC.
+   */
+  lease?: ChunkLease;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 512 * 1024 * 1024;
@@ -40,13 +51,15 @@ export async function* readTFRecordGroups(file: string, options: ReadOptions = {
     // Uncompressed files have a known size, so a length past the end is caught before reading.
     knownSize: compression === 'none' ? (await stat(file)).size : Infinity,
   };
-  const chunks = decompressedChunks(file, compression);
-  const frames = new FrameReader(file, new ChunkReader(chunks), limits);
+  const chunks = decompressedChunks(file, compression, options.bufferPool);
+  const reader = new ChunkReader(chunks);
+  const frames = new FrameReader(file, reader, limits);
   try {
     while (!(await frames.atEnd())) yield await frames.readGroup();
   } catch (err) {
     throw asTFRecordError(err, file, frames.offset);
   } finally {
+    reader.dispose();
     await chunks.return(undefined);
   }
 }
@@ -92,7 +105,9 @@ class FrameReader {
     const length = this.checkHeader(header);
     if (this.reader.buffered < HEADER_BYTES + length + FOOTER_BYTES) return undefined;
     this.reader.take(HEADER_BYTES);
-    return this.finish(this.reader.take(length), this.reader.take(FOOTER_BYTES));
+    const record = this.finish(this.reader.take(length), this.reader.take(FOOTER_BYTES), this.reader.lease);
+    record.lease?.retain();
+    return record;
   }
 
   private async readAcrossChunks(): Promise<TFRecord> {
@@ -116,12 +131,13 @@ class FrameReader {
     return length;
   }
 
-  private finish(data: Buffer, footer: Buffer): TFRecord {
+  /** The record once its data CRC checks out; lease is the pooled chunk data is a view into. */
+  private finish(data: Buffer, footer: Buffer, lease?: ChunkLease): TFRecord {
     if (this.limits.verifyCrc) {
       const bad = checkDataCrc(data, footer);
       if (bad) throw this.fail(bad);
     }
-    const record = { data, offset: this.offset };
+    const record: TFRecord = { data, offset: this.offset, lease };
     this.offset += HEADER_BYTES + data.length + FOOTER_BYTES;
     return record;
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Manifest, SplitName } from '@shardline/pack';
+import { ReadBufferPool } from '@shardline/tfrecord';
 import { type AugmentOptions, isAugmenting, makeAugmenter } from './augment';
 import { type LabelledPixels, type RecordStreamOptions, imageBatches, labelledImageGroups, shardPaths } from './records';
 
@@ -35,10 +36,11 @@ export function labelWidth(classCount: number): number {
  */
 export function shardDataset(dir: string, manifest: Manifest, split: SplitName, options: PipelineOptions, meter?: InputWaitMeter): tf.data.Dataset<Batch> {
   const files = shardPaths(dir, manifest, split);
+  const bufferPool = options.bufferPool ?? new ReadBufferPool();
   let epoch = 0;
   const batches = tf.data.generator(() => {
     const seed = options.seed + epoch++;
-    const groups = labelledImageGroups(files, manifest, { ...options, seed });
+    const groups = labelledImageGroups(files, manifest, { ...options, seed, bufferPool });
     return tensorBatches(imageBatches(groups, options.batchSize), manifest, options.rescale);
   });
   const augment = options.augment && isAugmenting(options.augment) ? makeAugmenter(options.augment, options.seed) : undefined;
@@ -47,8 +49,13 @@ export function shardDataset(dir: string, manifest: Manifest, split: SplitName, 
   return meter ? measured(prefetched, meter) : prefetched;
 }
 
+/** Batches as tensors; each image's read buffer goes back to its pool once its pixels are in the tensor. */
 async function* tensorBatches(batches: AsyncIterable<LabelledPixels[]>, manifest: Manifest, rescale: number): AsyncGenerator<Batch> {
-  for await (const images of batches) yield toBatch(images, manifest, rescale);
+  for await (const images of batches) {
+    const batch = toBatch(images, manifest, rescale);
+    for (const image of images) image.lease?.release();
+    yield batch;
+  }
 }
 
 function augmentBatch(batch: Batch, augment: (x: tf.Tensor4D) => tf.Tensor4D): Batch {

@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import { type ImageRecord, type Manifest, type SplitName, decodeImageExample, shuffle } from '@shardline/pack';
-import { type TFRecord, readTFRecordGroups } from '@shardline/tfrecord';
+import { type ChunkLease, type ReadBufferPool, type TFRecord, readTFRecordGroups } from '@shardline/tfrecord';
 
 export interface LabelledPixels {
   /** HWC uint8 pixels. */
   pixels: Uint8Array;
   label: number;
   filename: string;
+  /** Set when pixels is a view into a pooled read buffer: release() once they are copied out, and do not touch them after. */
+  lease?: ChunkLease;
 }
 
 export interface RecordStreamOptions {
@@ -17,6 +19,8 @@ export interface RecordStreamOptions {
   /** Records held for random draws; 0 keeps file order. */
   shuffleBuffer: number;
   seed: number;
+  /** Read shards into this pool's buffers; images then come with a lease to release. */
+  bufferPool?: ReadBufferPool;
 }
 
 export function shardPaths(dir: string, manifest: Manifest, split: SplitName): string[] {
@@ -39,7 +43,7 @@ export async function* labelledImageGroups(files: string[], manifest: Manifest, 
   const random = seedrandom(String(options.seed));
   const order = options.shuffleBuffer > 0 ? shuffle(files, random) : files;
   const buffer = options.shuffleBuffer > 0 ? new ShuffleBuffer<LabelledPixels>(options.shuffleBuffer, random) : undefined;
-  for await (const records of interleave(order, options.cycleLength)) {
+  for await (const records of interleave(order, options.cycleLength, options.bufferPool)) {
     const images = await decodeGroup(records, manifest);
     const out = buffer ? buffer.exchange(images) : images;
     if (out.length > 0) yield out;
@@ -69,9 +73,9 @@ const GROUP_RECORDS = 256;
  * Round-robin over up to cycleLength open shards, one record each in turn; a finished
  * shard is replaced by the next, which has been opened and read from in advance.
  */
-async function* interleave(files: string[], cycleLength: number): AsyncGenerator<Uint8Array[]> {
+async function* interleave(files: string[], cycleLength: number, pool: ReadBufferPool | undefined): AsyncGenerator<TFRecord[]> {
   const pending = files.slice();
-  const openNext = () => (pending.length > 0 ? new ShardCursor(pending.shift()!) : undefined);
+  const openNext = () => (pending.length > 0 ? new ShardCursor(pending.shift()!, pool) : undefined);
   const open: ShardCursor[] = [];
   // Opening a shard takes several file-system round trips; the next one is started early.
   let standby = openNext();
@@ -82,7 +86,7 @@ async function* interleave(files: string[], cycleLength: number): AsyncGenerator
     }
   };
   refill();
-  let group: Uint8Array[] = [];
+  let group: TFRecord[] = [];
   try {
     for (let i = 0; open.length > 0; ) {
       i %= open.length;
@@ -116,17 +120,17 @@ class ShardCursor {
   private records: TFRecord[] = [];
   private next = 0;
 
-  constructor(file: string) {
-    this.groups = readTFRecordGroups(file);
+  constructor(file: string, pool: ReadBufferPool | undefined) {
+    this.groups = readTFRecordGroups(file, { bufferPool: pool });
     this.ahead = this.readAhead();
   }
 
-  take(): Uint8Array | undefined {
-    return this.records[this.next++]?.data;
+  take(): TFRecord | undefined {
+    return this.records[this.next++];
   }
 
   /** Moves to the next group and takes its first record; undefined at the end of the shard. */
-  async load(): Promise<Uint8Array | undefined> {
+  async load(): Promise<TFRecord | undefined> {
     const next = await this.ahead;
     if (next.done) return undefined;
     this.ahead = this.readAhead();
@@ -148,8 +152,8 @@ class ShardCursor {
 }
 
 /** Raw records decode synchronously; JPEG payloads are decoded concurrently (sharp runs them on libuv threads). */
-async function decodeGroup(records: Uint8Array[], manifest: Manifest): Promise<LabelledPixels[]> {
-  const decoded = records.map((data) => toPixels(data, manifest));
+async function decodeGroup(records: TFRecord[], manifest: Manifest): Promise<LabelledPixels[]> {
+  const decoded = records.map((record) => toPixels(record, manifest));
   return decoded.some((d) => d instanceof Promise) ? Promise.all(decoded) : (decoded as LabelledPixels[]);
 }
 
@@ -181,17 +185,21 @@ class ShuffleBuffer<T> {
   }
 }
 
-function toPixels(data: Uint8Array, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
+/** Raw pixels stay a view into the read buffer (and keep its lease); decoded JPEG pixels are fresh, so the lease goes back at once. */
+function toPixels({ data, lease }: TFRecord, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
   const record = decodeImageExample(data);
-  const labelled = (pixels: Uint8Array) => checkedPixels(pixels, record, manifest);
-  return record.format === 'raw' ? labelled(record.encoded) : decodeJpeg(record.encoded, manifest.image.channels).then(labelled);
+  if (record.format === 'raw') return checkedPixels(record.encoded, record, manifest, lease);
+  return decodeJpeg(record.encoded, manifest.image.channels).then((pixels) => {
+    lease?.release();
+    return checkedPixels(pixels, record, manifest, undefined);
+  });
 }
 
-function checkedPixels(pixels: Uint8Array, record: ImageRecord, manifest: Manifest): LabelledPixels {
+function checkedPixels(pixels: Uint8Array, record: ImageRecord, manifest: Manifest, lease: ChunkLease | undefined): LabelledPixels {
   const { width, height, channels } = manifest.image;
   if (pixels.length !== width * height * channels) throw new Error(`record ${record.filename}: ${pixels.length} pixel bytes, expected ${width}x${height}x${channels}`);
   if (!(record.label >= 0 && record.label < manifest.classes.length)) throw new Error(`record ${record.filename}: label ${record.label}, but the manifest lists ${manifest.classes.length} classes`);
-  return { pixels, label: record.label, filename: record.filename };
+  return { pixels, label: record.label, filename: record.filename, lease };
 }
 
 async function decodeJpeg(jpeg: Uint8Array, channels: number): Promise<Uint8Array> {

@@ -17,7 +17,7 @@ interface IoArgs {
 
 const ioCommand: CommandModule<object, IoArgs> = {
   command: 'io',
-  describe: 'Input throughput: directory loading (Keras flow_from_directory) against raw, JPEG and GZIP shards, in one run',
+  describe: 'Input throughput: directory loading (Keras flow_from_directory) against raw, JPEG and GZIP shards, with and without augmentation, in one run; each path against the raw read ceiling of the shard bytes, and the raw-shard path stage by stage',
   builder: (yargs) =>
     yargs
       .option('src', { type: 'string', default: 'data/shapes', describe: 'Class-folder image source (generated with `sample` if missing)' })
