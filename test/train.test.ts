@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, type Payload, packDataset } from '@shardline/pack';
 import { ReadBufferPool } from '@shardline/tfrecord';
-import { NO_AUGMENTATION, applyAugmentation, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelTensor, labelledImages, loadModel, makeAugmenter, predictFiles, shardDataset, shardPaths, summarize, trainModel } from '@shardline/train';
+import { EpochMeans, NO_AUGMENTATION, applyAugmentation, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelTensor, labelledImages, loadModel, makeAugmenter, predictFiles, shardDataset, shardPaths, summarize, trainModel } from '@shardline/train';
 import sharp from 'sharp';
 import { packDefaults, writeFiles } from './helpers/images';
 import { tempDir } from './helpers/paths';
@@ -194,6 +194,13 @@ describe('training pipeline', () => {
     assert.deepEqual(shifted.shape, images.shape);
     assert.ok(shifted.sub(images).abs().max().dataSync()[0]! > 0.01, 'geometry changes pixels');
     tf.dispose([images, brighter, shifted]);
+  });
+
+  test('progress logs are epoch means weighted by batch size, not the last batch alone', () => {
+    const means = new EpochMeans();
+    assert.deepEqual(means.add({ batch: 0, size: 32, loss: 0.5, acc: 1 }), { loss: 0.5, acc: 1 });
+    const after = means.add({ batch: 1, size: 1, loss: 5, acc: 0 });
+    assert.ok(Math.abs(after.loss! - (32 * 0.5 + 5) / 33) < 1e-12 && Math.abs(after.acc! - 32 / 33) < 1e-12, JSON.stringify(after));
   });
 
   test('confusion summary: accuracy, precision and recall', () => {

@@ -7,5 +7,5 @@ export { MODEL_INFO_FILE, type ModelInfo, fileLoadHandler, fileSaveHandler, load
 export { type FilePrediction, evaluateModel, predictFiles } from './predict';
 export { type LabelledPixels, type RecordStreamOptions, labelledImageGroups, labelledImages, shardPaths } from './records';
 export { renderChart } from './report';
-export { type TrainOptions, type TrainResult, trainModel } from './train';
+export { EpochMeans, type TrainOptions, type TrainResult, trainModel } from './train';
 export { type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm-kernels';
