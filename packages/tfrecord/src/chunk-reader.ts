@@ -90,7 +90,6 @@ export class ChunkReader {
     this.current = next.value.bytes;
     this.currentLease = next.value.lease;
     this.pulled++;
-    this.position = 0;
     return true;
   }
 }
