@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest } from '@shardline/pack';
 import { type ReadOptions, ReadBufferPool, readTFRecordGroups } from '@shardline/tfrecord';
-import { type LabelledPixels, type PipelineOptions, labelledImageGroups, shardDataset, shardPaths } from '@shardline/train';
+import { type LabelledPixels, type PipelineOptions, imageTensor, labelledImageGroups, shardDataset, shardPaths } from '@shardline/train';
 import { median } from './stats';
 
 export interface StageCost {
@@ -14,12 +14,21 @@ export interface StageCost {
   addedMicros: number;
 }
 
+/** Untimed passes first: in a fresh process, the first ten or so ran 1.5x slower (JIT, heap growth). */
+const WARM_UP_PASSES = 10;
+
+export interface RawStages {
+  stages: StageCost[];
+  /** Microseconds per image of the least any pipeline must do here (see bareMinimum). */
+  bareMinimumMicros: number;
+}
+
 /**
  * Where the raw-shard path spends its time: the same epoch run to ever later stages of
- * the pipeline, in microseconds per image. Stages take turns pass by pass, so that a
- * slow moment of the machine (GC, scheduler) falls on all of them alike.
+ * the pipeline, in microseconds per image, and the bare minimum beside them. All take
+ * turns pass by pass, so that a slow moment of the machine (GC, scheduler) falls on all alike.
  */
-export async function measureRawStages(dir: string, manifest: Manifest, options: PipelineOptions, passes: number): Promise<StageCost[]> {
+export async function measureRawStages(dir: string, manifest: Manifest, options: PipelineOptions, passes: number): Promise<RawStages> {
   const files = shardPaths(dir, manifest, 'train');
   const bufferPool = new ReadBufferPool();
   const dataset = shardDataset(dir, manifest, 'train', { ...options, bufferPool });
@@ -28,23 +37,52 @@ export async function measureRawStages(dir: string, manifest: Manifest, options:
     ['+ data CRC-32C', () => countRecords(files, { bufferPool })],
     ['+ interleave, Example decode, shuffle buffer', () => countImages(labelledImageGroups(files, manifest, { ...options, bufferPool }))],
     ['+ float32 batch tensors (rescaled), prefetch', () => countBatchedImages(dataset)],
+    ['bare minimum', () => bareMinimum(files, manifest.image, options, bufferPool)],
   ];
   const micros = stages.map((): number[] => []);
   const images = stages.map(() => 0);
-  for (let pass = 0; pass <= passes; pass++) {
+  for (let pass = -WARM_UP_PASSES; pass < passes; pass++) {
     for (const [i, [, run]] of stages.entries()) {
       const started = performance.now();
       images[i] = await run();
-      if (pass > 0) micros[i]!.push(((performance.now() - started) * 1000) / images[i]!); // pass 0 warms up
+      if (pass >= 0) micros[i]!.push(((performance.now() - started) * 1000) / images[i]!);
     }
   }
   let before = 0;
-  return stages.map(([stage], i) => {
+  const costs = stages.map(([stage], i) => {
     const cumulativeMicros = median(micros[i]!);
     const addedMicros = cumulativeMicros - before;
     before = cumulativeMicros;
     return { stage, images: images[i]!, cumulativeMicros, addedMicros };
   });
+  return { stages: costs.slice(0, -1), bareMinimumMicros: costs.at(-1)!.cumulativeMicros };
+}
+
+/**
+ * The least any pipeline must do here: read, frame and CRC every record, then move its
+ * pixel bytes into rescaled float32 batch tensors; no Example decode, interleave or shuffle.
+ * Each record's last pixel-count bytes stand in for its pixels: the same bytes are moved.
+ */
+async function bareMinimum(files: string[], image: Manifest['image'], options: PipelineOptions, bufferPool: ReadBufferPool): Promise<number> {
+  const pixelBytes = image.width * image.height * image.channels;
+  let images = 0;
+  let batch: LabelledPixels[] = [];
+  const flush = () => {
+    tf.dispose(imageTensor(batch, image, options.rescale));
+    for (const standIn of batch) standIn.lease?.release();
+    images += batch.length;
+    batch = [];
+  };
+  for (const file of files) {
+    for await (const group of readTFRecordGroups(file, { bufferPool })) {
+      for (const { data, lease } of group) {
+        batch.push({ pixels: data.subarray(data.length - pixelBytes), label: 0, filename: '', lease });
+        if (batch.length === options.batchSize) flush();
+      }
+    }
+  }
+  if (batch.length > 0) flush();
+  return images;
 }
 
 /** Records of every file, each released at once (the pool's buffers are read into again). */
