@@ -115,8 +115,8 @@ describe('Example codec', () => {
     assert.deepEqual(decodeExample(encodeExample({})), {});
   });
 
-  test('int64 values beyond 2^53 stay exact', () => {
-    const big = [2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n];
+  test('int64 values beyond 2^53, and either side of 2^31 and 2^32, stay exact', () => {
+    const big = [2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 31n), -(2n ** 32n)];
     const decoded = decodeExample(encodeExample({ big: int64Feature(...big) }));
     assert.deepEqual(getInt64s(decoded, 'big'), big);
     assert.throws(() => getInt(decoded, 'big'), /does not fit a JS number/);

@@ -245,6 +245,7 @@ const readInt64 = (reader: protobuf.Reader): bigint => longToBigInt(reader.int64
 
 function longToBigInt(value: { low: number; high: number } | number): bigint {
   if (typeof value === 'number') return BigInt(value);
+  if (value.high === 0) return BigInt(value.low >>> 0); // labels and sizes: one BigInt, not four
   return (BigInt(value.high) << 32n) + BigInt(value.low >>> 0);
 }
 
