@@ -186,10 +186,15 @@ describe('training pipeline', () => {
     tf.dispose([images, folded, rotated]);
   });
 
-  test('augmentation: brightness scales; geometry moves pixels', () => {
+  test('augmentation: brightness scales; geometry moves pixels; nothing set gives an equal new tensor', () => {
     const images = tf.randomUniform([6, 5, 4, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const brighter = makeAugmenter({ ...NO_AUGMENTATION, brightnessRange: [2, 2] }, 1)(images);
     assert.ok(brighter.sub(images.mul(2)).abs().max().dataSync()[0]! < 1e-5);
+    const unchanged = makeAugmenter(NO_AUGMENTATION, 1)(images);
+    assert.notEqual(unchanged, images, 'a new tensor even with nothing set, so callers may dispose both');
+    assert.equal(maxDifference(unchanged, images), 0);
+    unchanged.dispose();
+    assert.equal(images.isDisposed, false);
     const shifted = makeAugmenter({ ...NO_AUGMENTATION, widthShiftRange: 0.5, rotationRange: 30, fillMode: 'constant' }, 1)(images);
     assert.deepEqual(shifted.shape, images.shape);
     assert.ok(shifted.sub(images).abs().max().dataSync()[0]! > 0.01, 'geometry changes pixels');

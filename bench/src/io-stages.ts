@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest } from '@shardline/pack';
 import { type ReadOptions, ReadBufferPool, readTFRecordGroups } from '@shardline/tfrecord';
-import { type LabelledPixels, type PipelineOptions, imageTensor, labelledImageGroups, shardDataset, shardPaths } from '@shardline/train';
+import { type Batch, type LabelledPixels, type PipelineOptions, imageTensor, labelledImageGroups, shardDataset, shardPaths } from '@shardline/train';
 import { median } from './stats';
 
 export interface StageCost {
@@ -36,7 +36,7 @@ export async function measureRawStages(dir: string, manifest: Manifest, options:
     ['read and frame records', () => countRecords(files, { verifyCrc: false, bufferPool })],
     ['+ data CRC-32C', () => countRecords(files, { bufferPool })],
     ['+ interleave, Example decode, shuffle buffer', () => countImages(labelledImageGroups(files, manifest, { ...options, bufferPool }))],
-    ['+ float32 batch tensors (rescaled), prefetch', () => countBatchedImages(dataset)],
+    ['+ float32 batch tensors (rescaled), prefetch', () => runEpoch(dataset, (batch) => tf.dispose([batch.xs, batch.ys]))],
     ['bare minimum', () => bareMinimum(files, manifest.image, options, bufferPool)],
   ];
   const micros = stages.map((): number[] => []);
@@ -106,11 +106,12 @@ async function countImages(groups: AsyncIterable<LabelledPixels[]>): Promise<num
   return n;
 }
 
-async function countBatchedImages(dataset: tf.data.Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor2D }>): Promise<number> {
-  let n = 0;
+/** One pass over a batch dataset, handing every batch to consume; resolves to the image count. */
+export async function runEpoch(dataset: tf.data.Dataset<Batch>, consume: (batch: Batch) => void): Promise<number> {
+  let images = 0;
   await dataset.forEachAsync((batch) => {
-    n += batch.xs.shape[0];
-    tf.dispose([batch.xs, batch.ys]);
+    images += batch.xs.shape[0];
+    consume(batch);
   });
-  return n;
+  return images;
 }

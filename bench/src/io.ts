@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import * as tf from '@tensorflow/tfjs';
 import { type DecodeOptions, type DecodePool, type Manifest, PACK_DEFAULTS, type PackOptions, createDecodePool, listSource, mapOrdered, packDataset, readManifest, shuffle } from '@shardline/pack';
-import { type RawStages, measureRawStages } from './io-stages';
+import { type RawStages, measureRawStages, runEpoch } from './io-stages';
 import { ReadCeiling } from './read-ceiling';
 import { median } from './stats';
 import { type AugmentOptions, type Batch, type LabelledPixels, NO_AUGMENTATION, type PipelineOptions, initBackend, makeAugmenter, shardDataset, toBatch } from '@shardline/train';
@@ -202,14 +202,7 @@ function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOpti
     return {
       name: names[variant],
       bytesPerEpoch: train.shards.reduce((n, s) => n + s.bytes, 0),
-      epoch: async (consume) => {
-        let images = 0;
-        await dataset.forEachAsync((batch) => {
-          images += batch.xs.shape[0];
-          consume(batch);
-        });
-        return images;
-      },
+      epoch: (consume) => runEpoch(dataset, consume),
     };
   }));
 }

@@ -65,14 +65,16 @@ export class FeatureKeys {
   /** The key whose UTF-8 bytes equal buf[start, end), if any. */
   match(buf: Uint8Array, start: number, end: number): string | undefined {
     for (const { key, bytes } of this.encoded) {
-      if (bytes.length === end - start && sameBytes(bytes, buf, start)) return key;
+      if (bytes.length === end - start && bytesMatchAt(bytes, buf, start)) return key;
     }
     return undefined;
   }
 }
 
-function sameBytes(key: Buffer, buf: Uint8Array, start: number): boolean {
-  for (let i = 0; i < key.length; i++) if (key[i] !== buf[start + i]) return false;
+/** True if buf holds expected's bytes from start on; compares in place, without a view per call. */
+export function bytesMatchAt(expected: Uint8Array, buf: Uint8Array, start: number): boolean {
+  if (start + expected.length > buf.length) return false;
+  for (let i = 0; i < expected.length; i++) if (expected[i] !== buf[start + i]) return false;
   return true;
 }
 

@@ -11,6 +11,7 @@ export {
   type Features,
   PROTO_DIR,
   bytesFeature,
+  bytesMatchAt,
   FeatureKeys,
   decodeExample,
   decodeExampleFeatures,

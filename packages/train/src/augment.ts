@@ -87,7 +87,8 @@ export function applyAugmentation(images: tf.Tensor4D, draws: AugmentDraw[], opt
     }
     const [low, high] = options.brightnessRange;
     if (low !== 1 || high !== 1) out = tf.mul(out, tf.tensor4d(draws.map((d) => d.brightness), [n, 1, 1, 1]));
-    return out;
+    // Always a new tensor, so a caller disposes input and output alike even with nothing set.
+    return out === images ? tf.clone(images) : out;
   });
 }
 

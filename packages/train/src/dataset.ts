@@ -60,7 +60,7 @@ async function* tensorBatches(batches: AsyncIterable<LabelledPixels[]>, manifest
 
 function augmentBatch(batch: Batch, augment: (x: tf.Tensor4D) => tf.Tensor4D): Batch {
   const xs = augment(batch.xs);
-  if (xs !== batch.xs) batch.xs.dispose(); // with nothing to do, the augmenter hands back its input
+  batch.xs.dispose();
   return { xs, ys: batch.ys };
 }
 
