@@ -7,12 +7,13 @@ import {
   type Manifest,
   decodeImage,
   decodeImageExample,
+  encodeImageExample,
   listSource,
   packDataset,
   readManifest,
   verifyShards,
 } from '@shardline/pack';
-import { getString, readTFRecords, decodeExample } from '@shardline/tfrecord';
+import { bytesFeature, decodeExample, encodeExample, getString, readTFRecords } from '@shardline/tfrecord';
 import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
 import { collect, tempDir } from './helpers/paths';
 
@@ -54,6 +55,17 @@ describe('pack', () => {
     assert.deepEqual(Buffer.from(record.encoded), Buffer.from(direct.data));
     assert.equal(record.label, record.filename.startsWith('cats/') ? 0 : 1);
     assert.equal((await verifyShards(out)).ok, true);
+  });
+
+  test('image records: the payload format is matched whatever its case, and an unknown one is refused by name', () => {
+    const image = { ok: true as const, data: new Uint8Array(12), width: 2, height: 2, channels: 3 as const, format: 'raw' as const };
+    assert.equal(decodeImageExample(encodeImageExample(image, 0, 'a', 'x.png')).format, 'raw');
+    for (const [written, read] of [['RAW', 'raw'], ['jpg', 'jpeg'], ['JPEG', 'jpeg']] as const) {
+      const record = encodeExample({ ...decodeExample(encodeImageExample(image, 0, 'a', 'x.png')), 'image/format': bytesFeature(written) });
+      assert.equal(decodeImageExample(record).format, read, written);
+    }
+    const png = encodeExample({ ...decodeExample(encodeImageExample(image, 0, 'a', 'x.png')), 'image/format': bytesFeature('png') });
+    assert.throws(() => decodeImageExample(png), /^Error: unsupported image\/format 'png'$/);
   });
 
   test('the same seed gives byte-identical shards whatever the worker count and pool; another seed changes the split', async () => {

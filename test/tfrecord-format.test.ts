@@ -99,6 +99,7 @@ describe('framing', () => {
     for (const record of held) record.lease?.release();
     assert.equal(pool.buffersIdle, pool.buffersAllocated, 'every buffer is back once every record is released');
     assert.throws(() => held.find((r) => r.lease)!.lease!.release(), /already given back/);
+    assert.throws(() => held.find((r) => r.lease)!.lease!.retain(), /retain\(\) on a chunk already given back/);
   });
 
   test('pooled reads: a record whose header straddles a chunk edge is copied, not left as a view into a buffer read into again', async () => {
@@ -195,6 +196,15 @@ describe('corrupted and truncated files', () => {
     writeFileSync(file, header);
     await expectError(file, 0, /exceeds the limit/);
     await assert.rejects(collect(readTFRecords(file, { maxRecordBytes: 2 ** 60 })), /truncated record: needs/);
+  });
+
+  test('a length beyond 2^53 with a valid CRC is refused as impossible', async () => {
+    const file = join(tempDir(), 'impossible.tfrecord');
+    const header = Buffer.alloc(12);
+    header.writeBigUInt64LE(1n << 60n, 0);
+    header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
+    writeFileSync(file, header);
+    await expectError(file, 0, /record length 1152921504606846976 is impossible/);
   });
 
   test('a truncated gzip stream names the file', async () => {

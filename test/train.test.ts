@@ -140,6 +140,7 @@ describe('training pipeline', () => {
     assert.deepEqual(labelTensor([2, 0, 1, 2], 3).arraySync(), [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]);
     assert.throws(() => labelTensor([0, 3], 3), /label 3 is not a class index for 3 classes/);
     assert.throws(() => labelTensor([-1], 2), /label -1 is not a class index for 2 classes/);
+    assert.throws(() => labelTensor([0.5], 2), /label 0.5 is not a class index for 2 classes/);
   });
 
   test('a record whose label the manifest has no class for fails the epoch, naming the record', async () => {
