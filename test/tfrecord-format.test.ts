@@ -188,22 +188,24 @@ describe('corrupted and truncated files', () => {
     await expectError(file, cut - 5, /truncated record header/);
   });
 
-  test('a huge length with a valid CRC is refused before allocating', async () => {
-    const file = join(tempDir(), 'huge.tfrecord');
+  /** A file of one record header whose length field has a valid CRC, and nothing after it. */
+  function headerOnlyFile(length: bigint): string {
+    const file = join(tempDir(), 'header-only.tfrecord');
     const header = Buffer.alloc(12);
-    header.writeBigUInt64LE(1n << 50n, 0);
+    header.writeBigUInt64LE(length, 0);
     header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
     writeFileSync(file, header);
+    return file;
+  }
+
+  test('a huge length with a valid CRC is refused before allocating', async () => {
+    const file = headerOnlyFile(1n << 50n);
     await expectError(file, 0, /exceeds the limit/);
     await assert.rejects(collect(readTFRecords(file, { maxRecordBytes: 2 ** 60 })), /truncated record: needs/);
   });
 
   test('a length beyond 2^53 with a valid CRC is refused as impossible', async () => {
-    const file = join(tempDir(), 'impossible.tfrecord');
-    const header = Buffer.alloc(12);
-    header.writeBigUInt64LE(1n << 60n, 0);
-    header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
-    writeFileSync(file, header);
+    const file = headerOnlyFile(1n << 60n);
     await expectError(file, 0, /record length 1152921504606846976 is impossible/);
   });
 
