@@ -55,7 +55,7 @@ function readlinkTarget(link: string): string {
 
 describe('training pipeline', () => {
   before(async () => {
-    await initBackend('wasm');
+    await initBackend({ choice: 'wasm' });
   });
 
   test('one epoch streams every record once, rescaled, interleaved and reshuffled per epoch', async () => {
@@ -236,7 +236,7 @@ describe('training pipeline', () => {
       rescale: 1 / 255, augment: { ...NO_AUGMENTATION, horizontalFlip: true }, filters: [4], denseUnits: 8, dropout: 0, fineTune: 0,
       patience: 0, lrPatience: 0, lrFactor: 0.5, minLearningRate: 1e-5,
     });
-    assert.equal(result.backend, 'wasm');
+    assert.equal(result.backend.name, 'wasm');
     assert.ok(result.evaluation.accuracy >= 0.9, `validation accuracy ${result.evaluation.accuracy}`);
     for (const file of ['index.html', 'history.png', 'confusion.png', 'misclassified.png', 'history.json', 'confusion.json', 'model/model.json', 'checkpoint/model.json']) {
       assert.ok(existsSync(join(out, file)), `${file} written`);

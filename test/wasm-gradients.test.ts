@@ -39,7 +39,7 @@ describe('wasm gradients match the cpu backend', () => {
 
   for (const c of convCases) {
     test(`conv2d ${c.name}: dx and dW`, async () => {
-      await initBackend('wasm');
+      await initBackend({ choice: 'wasm', threads: 2 });
       const compute = () => {
         const x = seeded([3, c.size, c.size, 4], 1);
         const w = seeded([c.k, c.k, 4, 5], 2);
@@ -52,7 +52,7 @@ describe('wasm gradients match the cpu backend', () => {
   }
 
   test('tile: broadcast and general repeats match the cpu backend', async () => {
-    await initBackend('wasm');
+    await initBackend({ choice: 'wasm', threads: 2 });
     for (const [shape, reps] of [[[1, 1, 1, 5], [3, 4, 2, 1]], [[2, 3], [2, 2]], [[1, 3], [4, 1]]] as const) {
       const compute = () => [tf.tile(seeded([...shape], 6), [...reps])];
       assertClose(await on('wasm', compute), await on('cpu', compute), `tile ${shape} x ${reps}`);
@@ -60,7 +60,7 @@ describe('wasm gradients match the cpu backend', () => {
   });
 
   test('every layer of the classic CNN: conv, batch norm, pooling, dense, dropout off', async () => {
-    await initBackend('wasm');
+    await initBackend({ choice: 'wasm', threads: 2 });
     await tf.setBackend('cpu');
     const model = tf.sequential({
       layers: [

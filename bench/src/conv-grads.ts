@@ -40,7 +40,7 @@ async function medianMs(fn: () => tf.Tensor, runs: number): Promise<number> {
 }
 
 export async function benchConvGradients(runs = 9): Promise<ConvGradRow[]> {
-  await initBackend('wasm');
+  await initBackend({ choice: 'wasm' });
   const rows: ConvGradRow[] = [];
   for (const s of CONV_SHAPES) {
     const x = tf.randomUniform([s.batch, s.size, s.size, s.inChannels]) as tf.Tensor4D;
@@ -75,7 +75,7 @@ export interface TrainingStepRow {
 
 /** Images per second of whole training steps (forward + backward + Adam) as each override is switched on. */
 export async function benchTrainingSteps(steps = 8): Promise<TrainingStepRow[]> {
-  await initBackend('wasm');
+  await initBackend({ choice: 'wasm' });
   const configs = [
     { model: 'fmnist 28x28x1 [32,64] batch 64', inputShape: [28, 28, 1] as [number, number, number], classCount: 10, filters: [32, 64], denseUnits: 128, batch: 64 },
     { model: 'shapes 32x32x3 [16,32,64] batch 32', inputShape: [32, 32, 3] as [number, number, number], classCount: 3, filters: [16, 32, 64], denseUnits: 64, batch: 32 },

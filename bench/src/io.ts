@@ -73,7 +73,7 @@ interface InputPath {
 /** Runs every input path on the same images in one process and reports them side by side. */
 export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport> {
   const log = options.onProgress ?? (() => undefined);
-  await initBackend('wasm');
+  await initBackend({ choice: 'wasm' });
   const shardVariants = await packVariants(options, log);
   const manifest = await readManifest(shardVariants.raw);
   // First, with no decode workers starting and only raw shards through the reader yet, as in

@@ -1,36 +1,98 @@
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmGradientKernels } from './wasm-kernels';
+import { MAX_WASM_THREADS, wasmThreadsUnavailable, withThreadedWasm } from './wasm-threads';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendOptions {
+  /** Defaults to 'auto': tfjs-node-gpu, then tfjs-node if installed, else wasm, else cpu. */
+  choice?: BackendChoice;
+  /** Threads of the wasm backend (1 to 8). Defaults to the machine's core count, at most 8. */
+  threads?: number;
+}
+
+export interface BackendInfo {
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  /** The npm package of a native backend. */
+  package?: string;
+  /** Compute threads: the wasm thread pool's size; 0 where the backend manages its own. */
+  threads: number;
+  /** Why each backend tried before it was not used, and why fewer threads than asked run. */
+  notes: string[];
+}
 
 /** Optional native backends, in order of preference; each registers the 'tensorflow' backend. */
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
-function loadNative(): string | undefined {
+export function defaultThreads(): number {
+  return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+}
+
+function loadNative(notes: string[]): string | undefined {
   for (const name of NATIVE_PACKAGES) {
     try {
       require(name);
       return name;
-    } catch {
-      // not installed, or its native library is missing: try the next one
+    } catch (err) {
+      const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${name}'`);
+      notes.push(`${name}: ${missing ? `not installed (npm i ${name})` : `failed to load: ${(err as Error).message.split('\n')[0]}`}`);
     }
   }
   return undefined;
 }
 
-/** Picks and initialises a backend: native TensorFlow if installed, else wasm, else cpu. */
-export async function initBackend(choice: BackendChoice = 'auto'): Promise<string> {
+let current: BackendInfo | undefined;
+
+/**
+ * Picks and initialises a backend: native TensorFlow if installed, else wasm, else cpu.
+ * The wasm thread pool is fixed when wasm first starts; a later call reuses it.
+ */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const choice = options.choice ?? 'auto';
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new RangeError(`threads must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
+  }
+  if (current && (choice === 'auto' || choice === current.name) && (await tf.setBackend(current.name))) return current;
+  const notes: string[] = [];
   if (choice === 'auto' || choice === 'tensorflow') {
-    const native = loadNative();
-    if (native && (await tf.setBackend('tensorflow'))) return `tensorflow (${native})`;
-    if (choice === 'tensorflow') throw new Error(`--backend tensorflow needs ${NATIVE_PACKAGES.join(' or ')} installed (with its libtensorflow)`);
+    const native = loadNative(notes);
+    if (native && (await tf.setBackend('tensorflow'))) return (current = { name: 'tensorflow', package: native, threads: 0, notes });
+    if (choice === 'tensorflow') throw new Error(`--backend tensorflow needs ${NATIVE_PACKAGES.join(' or ')} installed (with its libtensorflow): ${notes.join('; ')}`);
   }
   if (choice === 'auto' || choice === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm');
-    registerWasmGradientKernels();
-    if (await tf.setBackend('wasm')) return 'wasm';
-    if (choice === 'wasm') throw new Error('the wasm backend failed to initialise');
+    const wasm = await initWasm(threads, notes);
+    if (wasm) return (current = wasm);
+    if (choice === 'wasm') throw new Error(`the wasm backend failed to initialise: ${notes.join('; ')}`);
   }
   await tf.setBackend('cpu');
-  return 'cpu';
+  return (current = { name: 'cpu', threads: 1, notes });
+}
+
+async function initWasm(threads: number, notes: string[]): Promise<BackendInfo | undefined> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmGradientKernels();
+  if (tf.findBackend('wasm')) return (await tf.setBackend('wasm')) ? { name: 'wasm', threads: wasm.getThreadsCount(), notes } : undefined;
+  const unavailable = threads > 1 ? wasmThreadsUnavailable() : undefined;
+  if (unavailable) notes.push(`wasm runs on 1 thread: ${unavailable}`);
+  const started = threads > 1 && !unavailable ? await withThreadedWasm(threads, () => startWasm(wasm, threads)) : await startWasm(wasm, 1);
+  if (!started) {
+    notes.push('wasm failed to start');
+    return undefined;
+  }
+  const actual = wasm.getThreadsCount();
+  if (actual !== threads && !unavailable) notes.push(`wasm runs on ${actual} thread(s), not the ${threads} asked for`);
+  return { name: 'wasm', threads: actual, notes };
+}
+
+async function startWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), threads: number): Promise<boolean> {
+  wasm.setThreadsCount(threads);
+  return tf.setBackend('wasm');
+}
+
+/** One line for logs: the backend, its threads, and why the others were not used. */
+export function describeBackend(info: BackendInfo): string {
+  const name = info.name === 'tensorflow' ? `tensorflow (${info.package})` : info.name === 'wasm' ? `wasm (${info.threads} thread${info.threads === 1 ? '' : 's'}, SIMD)` : 'cpu';
+  return info.notes.length ? `${name}; ${info.notes.join('; ')}` : name;
 }

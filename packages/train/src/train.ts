@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, readManifest } from '@shardline/pack';
 import type { AugmentOptions } from './augment';
-import { type BackendChoice, initBackend } from './backend';
+import { type BackendChoice, type BackendInfo, describeBackend, initBackend } from './backend';
 import { PlateauCallback } from './callbacks';
 import { InputWaitMeter, shardDataset } from './dataset';
 import { type Evaluation, evaluateSplit } from './evaluate';
@@ -15,6 +15,8 @@ export interface TrainOptions {
   shards: string;
   out: string;
   backend: BackendChoice;
+  /** wasm threads; defaults to the core count (see initBackend). */
+  threads?: number;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -43,7 +45,7 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  backend: string;
+  backend: BackendInfo;
   epochsRun: number;
   seconds: number;
   history: Record<string, number[]>;
@@ -54,8 +56,8 @@ export interface TrainResult {
 
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const log = options.onLog ?? (() => undefined);
-  const backend = await initBackend(options.backend);
-  log(`backend: ${backend}`);
+  const backend = await initBackend({ choice: options.backend, threads: options.threads });
+  log(`backend: ${describeBackend(backend)}`);
   const manifest = await readManifest(options.shards);
   if (!manifest.splits.train) throw new Error(`${options.shards} has no train split`);
   const validationSplit = manifest.splits.validation ? 'validation' : manifest.splits.test ? 'test' : undefined;
@@ -107,7 +109,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const evaluation = await evaluateSplit(model, options.shards, manifest, reportSplit, { batchSize: 64, rescale: options.rescale, keepMistakes: 36 });
   log(`${reportSplit} accuracy: ${(evaluation.accuracy * 100).toFixed(2)}%`);
   const historyValues = history.history as Record<string, number[]>;
-  await writeReport(options.out, manifest, { history: historyValues, evaluation, backend, seconds, inputWaitShare });
+  await writeReport(options.out, manifest, { history: historyValues, evaluation, backend: describeBackend(backend), seconds, inputWaitShare });
   model.dispose();
   return { backend, epochsRun: history.epoch.length, seconds, history: historyValues, evaluation, inputWaitShare };
 }

@@ -1,13 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type TrainOptions, trainModel } from '@shardline/train';
 import { progressBar } from '../progress';
-import { BACKEND_OPTION } from './evaluate';
+import { BACKEND_OPTION, THREADS_OPTION } from './evaluate';
 
 export function trainOptions(yargs: Argv) {
   return yargs
     .option('shards', { type: 'string', default: 'shards', describe: 'Folder written by pack (train + validation splits)' })
     .option('out', { type: 'string', default: 'runs/latest', describe: 'Report folder: index.html, plots, confusion matrix, misclassified grid, model/' })
     .option('backend', BACKEND_OPTION)
+    .option('threads', THREADS_OPTION)
     .option('epochs', { type: 'number', default: 15, describe: 'Maximum epochs (early stopping may end sooner)' })
     .option('batch-size', { type: 'number', default: 32, describe: 'Images per training step' })
     .option('learning-rate', { type: 'number', default: 0.002, describe: 'Adam learning rate' })
@@ -49,6 +50,7 @@ export function toTrainOptions(args: TrainArgs): TrainOptions {
     shards: args.shards,
     out: args.out,
     backend: args.backend,
+    threads: args.threads,
     epochs: args.epochs,
     batchSize: args['batch-size'],
     learningRate: args['learning-rate'],

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { wasmThreadsUnavailable } from '@shardline/train';
+
+const CHILD = join(__dirname, 'helpers', 'wasm-threads-child.js');
+
+/** Runs the child with a time limit; a process that does not exit by itself fails the test. */
+function runChild(threads: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CHILD, String(threads)]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('this machine can run wasm threads', () => {
+  assert.equal(wasmThreadsUnavailable(), undefined);
+});
+
+for (const threads of [1, 2, 3]) {
+  test(`wasm starts with ${threads} thread(s) in Node, computes as cpu does, leaves no patch behind and lets the process exit`, async () => {
+    const { code, stdout, stderr } = await runChild(threads);
+    assert.equal(code, 0, `child exited with ${code}: ${stderr}`);
+    const seen = JSON.parse(stdout) as { info: { name: string; threads: number; notes: string[] }; restored: boolean; cpus: number; worstDifference: number };
+    assert.equal(seen.info.name, 'wasm');
+    assert.equal(seen.info.threads, threads, `notes: ${seen.info.notes.join('; ')}`);
+    assert.deepEqual(seen.info.notes, []);
+    assert.ok(seen.restored, 'URL.createObjectURL, os.cpus and the global Worker are as they were');
+    assert.ok(seen.worstDifference < 1e-4, `wasm and cpu differ by ${seen.worstDifference}`);
+  });
+}
