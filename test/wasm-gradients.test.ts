@@ -51,6 +51,79 @@ describe('wasm gradients match the cpu backend', () => {
     });
   }
 
+  test('matMul: all four transpose combinations, a batched product and a vector match the cpu backend', async () => {
+    await initBackend({ choice: 'wasm', threads: 2 });
+    const cases = [
+      { a: [5, 7], b: [7, 3], ta: false, tb: false },
+      { a: [7, 5], b: [7, 3], ta: true, tb: false },
+      { a: [5, 7], b: [3, 7], ta: false, tb: true },
+      { a: [7, 5], b: [3, 7], ta: true, tb: true },
+      { a: [1, 4, 9], b: [1, 9, 2], ta: false, tb: false },
+      { a: [3, 4, 9], b: [3, 9, 2], ta: false, tb: false },
+      { a: [1, 64], b: [64, 200], ta: false, tb: false },
+    ];
+    for (const c of cases) {
+      const compute = () => [tf.matMul(seeded(c.a, 1), seeded(c.b, 2), c.ta, c.tb)];
+      assertClose(await on('wasm', compute), await on('cpu', compute), `matMul ${c.a} x ${c.b} (${c.ta}, ${c.tb})`);
+    }
+  });
+
+  test('sum and mean over leading, trailing and middle axes, with and without keepDims, match the cpu backend', async () => {
+    await initBackend({ choice: 'wasm', threads: 2 });
+    for (const axis of [[0], [0, 1, 2], [3], [1, 2], [0, 1, 2, 3], [-4, -3]]) {
+      for (const keepDims of [false, true]) {
+        const compute = () => {
+          const x = seeded([3, 5, 4, 6], 4);
+          return [x.sum(axis, keepDims), x.mean(axis, keepDims)];
+        };
+        assertClose(await on('wasm', compute), await on('cpu', compute), `reduce ${axis} keepDims ${keepDims}`);
+      }
+    }
+  });
+
+  test('max-pool gradient: tiled windows with ties and odd sizes, overlapping windows and same padding match the cpu backend', async () => {
+    await initBackend({ choice: 'wasm', threads: 2 });
+    const pools = [
+      { size: 2, stride: 2, pad: 'valid', h: 6, w: 6 },
+      { size: 2, stride: 2, pad: 'valid', h: 7, w: 5 },
+      { size: 3, stride: 3, pad: 'valid', h: 9, w: 9 },
+      { size: 3, stride: 2, pad: 'same', h: 7, w: 7 },
+      { size: 2, stride: 2, pad: 'same', h: 5, w: 5 },
+    ] as const;
+    for (const p of pools) {
+      const compute = () => {
+        // Rounded to tenths, so windows hold ties: the first maximum must get the gradient.
+        const x = seeded([2, p.h, p.w, 3], 7).mul(5).round().div(10);
+        const pool = (xx: tf.Tensor) => tf.maxPool(xx as tf.Tensor4D, p.size, p.stride, p.pad);
+        const upstream = seeded(pool(x).shape, 8);
+        return [tf.grad((xx: tf.Tensor) => pool(xx).mul(upstream).sum())(x)];
+      };
+      assertClose(await on('wasm', compute), await on('cpu', compute), `maxPool ${JSON.stringify(p)}`);
+    }
+  });
+
+  test('transpose: every permutation of a 4-D tensor, float and int, with size-1 axes, matches the cpu backend', async () => {
+    await initBackend({ choice: 'wasm', threads: 2 });
+    const permutations = (items: number[]): number[][] => (items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest])));
+    for (const shape of [[3, 40, 1, 37], [2, 3, 4, 5]]) {
+      for (const perm of permutations([0, 1, 2, 3])) {
+        const compute = () => [tf.transpose(seeded(shape, 9), perm), tf.transpose(seeded(shape, 9).mul(100).toInt(), perm).toFloat()];
+        assertClose(await on('wasm', compute), await on('cpu', compute), `transpose ${shape} by ${perm}`);
+      }
+    }
+  });
+
+  test('identity and same-dtype casts share memory safely: the source can be disposed first', async () => {
+    await initBackend({ choice: 'wasm', threads: 2 });
+    await tf.setBackend('wasm');
+    const x = seeded([4, 5], 10);
+    const expected = await x.data();
+    const copies = [x.clone(), tf.cast(x, 'float32')];
+    x.dispose();
+    for (const copy of copies) assert.deepEqual(await copy.data(), expected);
+    tf.dispose(copies);
+  });
+
   test('tile: broadcast and general repeats match the cpu backend', async () => {
     await initBackend({ choice: 'wasm', threads: 2 });
     for (const [shape, reps] of [[[1, 1, 1, 5], [3, 4, 2, 1]], [[2, 3], [2, 2]], [[1, 3], [4, 1]]] as const) {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmGradientKernels } from './wasm-kernels';
-import { MAX_WASM_THREADS, wasmThreadsUnavailable, withThreadedWasm } from './wasm-threads';
+import { registerWasmGradientKernels } from './wasm/kernels';
+import { MAX_WASM_THREADS, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 

@@ -1,6 +1,6 @@
 export { type AugmentDraw, type AugmentOptions, NO_AUGMENTATION, applyAugmentation, isAugmenting, makeAugmenter } from './augment';
 export { type BackendChoice, type BackendInfo, type BackendOptions, defaultThreads, describeBackend, initBackend } from './backend';
-export { MAX_WASM_THREADS, PTHREAD_WORKER_SCRIPT, wasmThreadsUnavailable, withThreadedWasm } from './wasm-threads';
+export { MAX_WASM_THREADS, PTHREAD_WORKER_SCRIPT, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
 export { type Batch, InputWaitMeter, type PipelineOptions, imageTensor, labelTensor, shardDataset, toBatch } from './dataset';
 export { type Evaluation, type Prediction, decide, evaluateSplit, predictBatch, summarize } from './evaluate';
 export { type ModelOptions, buildCnn, transferModel } from './model';
@@ -9,4 +9,4 @@ export { type FilePrediction, evaluateModel, predictFiles } from './predict';
 export { type LabelledPixels, type RecordStreamOptions, labelledImageGroups, labelledImages, shardPaths } from './records';
 export { renderChart } from './report';
 export { EpochMeans, type TrainOptions, type TrainResult, trainModel } from './train';
-export { type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm-kernels';
+export { WASM_OVERRIDES, type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm/kernels';

@@ -1,18 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & { disposeData(dataId: object): void };
-
-/** Calls another kernel of the same backend directly (no tape, no tensor bookkeeping). */
-function call(backend: Backend, name: string, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (!kernel) throw new Error(`wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
-}
-
-function free(backend: Backend, ...infos: Info[]): void {
-  for (const info of infos) backend.disposeData(info.dataId);
-}
+import { type Info, backendOf, type KernelArgs, type WasmBackend, call, free } from './kernel-call';
 
 interface ConvAttrs {
   strides: [number, number] | number;
@@ -27,8 +14,8 @@ interface ConvAttrs {
  * and dy to [OH, OW, N, C_out] turns it into an ordinary Conv2D whose reduction axis
  * is the batch, with the forward stride as the dilation.
  */
-function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): Info {
-  const backend = args.backend as Backend;
+export function conv2DBackpropFilter(args: KernelArgs): Info {
+  const backend = backendOf(args);
   const { x, dy } = args.inputs as { x: Info; dy: Info };
   const attrs = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
   if (attrs.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
@@ -56,9 +43,9 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf
  * flipped filter, channels swapped. Runs on wasm's fast forward Conv2D; other
  * strides use the backend's own kernel.
  */
-function makeConv2DBackpropInput(fallback: tf.KernelFunc): tf.KernelFunc {
+export function makeConv2DBackpropInput(fallback: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
-    const backend = args.backend as Backend;
+    const backend = backendOf(args);
     const { dy, filter } = args.inputs as { dy: Info; filter: Info };
     const attrs = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
     const [kh = 1, kw = 1] = filter.shape;
@@ -77,55 +64,4 @@ function makeConv2DBackpropInput(fallback: tf.KernelFunc): tf.KernelFunc {
     free(backend, padded, flipped, swapped);
     return result;
   };
-}
-
-/**
- * wasm's generic Tile walks every output element through index arithmetic
- * (~110 ns each measured). Tiling that only repeats size-1 axes is a broadcast,
- * which wasm's vectorised Add does in one pass over a zero-filled output.
- */
-function makeBroadcastTile(fallback: tf.KernelFunc): tf.KernelFunc {
-  return (args) => {
-    const backend = args.backend as Backend;
-    const { x } = args.inputs as { x: Info };
-    const { reps } = args.attrs as unknown as { reps: number[] };
-    const isBroadcast = x.dtype === 'float32' && reps.every((r, i) => r === 1 || x.shape[i] === 1);
-    if (!isBroadcast) return fallback(args);
-    const shape = x.shape.map((d, i) => d * reps[i]!);
-    const zeros = call(backend, 'Fill', {}, { shape, value: 0, dtype: 'float32' });
-    const result = call(backend, 'Add', { a: zeros, b: x });
-    free(backend, zeros);
-    return result;
-  };
-}
-
-/** Kernels wasm has but runs slowly, each replaced by a composition that falls back to the original. */
-const OVERRIDES: Record<WasmOverride, (original: tf.KernelFunc) => tf.KernelFunc> = {
-  Conv2DBackpropInput: makeConv2DBackpropInput,
-  Tile: makeBroadcastTile,
-};
-
-export type WasmOverride = 'Conv2DBackpropInput' | 'Tile';
-
-const originals = new Map<WasmOverride, tf.KernelConfig>();
-
-/** Supplies the gradient kernels the wasm backend lacks or runs slowly. Call before tf.setBackend('wasm'). */
-export function registerWasmGradientKernels(): void {
-  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as tf.KernelFunc });
-  }
-  for (const name of Object.keys(OVERRIDES) as WasmOverride[]) useWasmOverride(name, true);
-}
-
-/**
- * Switches one kernel between wasm's own and the faster composition (benchmarks
- * compare both in one run). The original keeps its setupFunc, which binds the
- * wasm function the fallback path calls.
- */
-export function useWasmOverride(name: WasmOverride, enabled: boolean): void {
-  const original = originals.get(name) ?? tf.getKernel(name, 'wasm');
-  if (!original) return;
-  originals.set(name, original);
-  tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ ...original, kernelFunc: enabled ? OVERRIDES[name](original.kernelFunc) : original.kernelFunc });
 }

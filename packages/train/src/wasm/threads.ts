@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { THREADED_MAIN_SCRIPT, compilePthreadWorker } from './wasm-worker-source';
+import { THREADED_MAIN_SCRIPT, compilePthreadWorker } from './worker-source';
 
 /** The pthread worker script on disk (worker_threads refuses the Blob URL tfjs makes). */
-export const PTHREAD_WORKER_SCRIPT = join(__dirname, 'wasm-pthread-worker.js');
+export const PTHREAD_WORKER_SCRIPT = join(__dirname, 'pthread-worker.js');
 
 /** tfjs-backend-wasm's threaded build pre-creates 8 workers and caps its thread pool there. */
 export const MAX_WASM_THREADS = 8;
