@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import { benchPackSpeed, formatIoTable, formatPackSpeedTable, runIoBench, writeIoReport } from '@shardline/bench';
+import { DEFAULT_TORCH_PEER, runTrainBench, TRAIN_BENCH_MODELS, type TrainBenchModel, benchPackSpeed, formatIoTable, formatPackSpeedTable, formatTrainBench, runIoBench, trainBenchJsonLines, writeIoReport } from '@shardline/bench';
+import { MAX_WASM_THREADS, defaultThreads } from '@shardline/train';
 import { defaultWorkerCount } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
 import { parseImageSize } from '../units';
@@ -69,9 +71,58 @@ const packCommand: CommandModule<object, { src: string; out: string; 'image-size
   },
 };
 
+interface TrainArgs {
+  models: string;
+  threads: number;
+  rounds: number;
+  runs: number;
+  peer: string;
+  profile: boolean;
+  json?: string;
+}
+
+const MODEL_NAMES = Object.keys(TRAIN_BENCH_MODELS) as TrainBenchModel[];
+
+const trainCommand: CommandModule<object, TrainArgs> = {
+  command: 'train',
+  describe: 'Whole training steps (forward, backward, Adam) of the demo, fmnist and catsdogs150 CNNs on wasm at 1 thread and at --threads, against PyTorch on CPU at the same thread counts (../shared/peers/torch_train_step.py), in one run; and one step split by kernel',
+  builder: (yargs) =>
+    yargs
+      .option('models', { type: 'string', default: MODEL_NAMES.join(','), describe: `Models to measure, comma-separated: ${MODEL_NAMES.join(', ')}` })
+      .option('threads', { type: 'number', default: defaultThreads(), describe: `Thread count compared with 1 (1 to ${MAX_WASM_THREADS}; default: the core count)` })
+      .option('rounds', { type: 'number', default: 2, describe: 'Rounds; each runs every thread count once, shardline and PyTorch alternating; medians are reported' })
+      .option('runs', { type: 'number', default: 3, describe: 'Timed runs per model in one process (about a second each; catsdogs150: one step)' })
+      .option('peer', { type: 'string', default: DEFAULT_TORCH_PEER, describe: 'The PyTorch peer script, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)' })
+      .option('profile', { type: 'boolean', default: true, describe: 'Also split one step of each model by kernel (--no-profile to skip)' })
+      .option('json', { type: 'string', describe: 'Also write one JSON object per line: {"model", "threads", "images_per_s", "impl"}' })
+      .check((args) => {
+        const unknown = args.models.split(',').filter((m) => !MODEL_NAMES.includes(m as TrainBenchModel));
+        if (unknown.length) throw new Error(`--models: unknown model(s) ${unknown.join(', ')}; choose from ${MODEL_NAMES.join(', ')}`);
+        if (!Number.isInteger(args.threads) || args.threads < 1 || args.threads > MAX_WASM_THREADS) throw new Error(`--threads must be a whole number from 1 to ${MAX_WASM_THREADS}`);
+        for (const key of ['rounds', 'runs'] as const) if (!Number.isInteger(args[key]) || args[key] < 1) throw new Error(`--${key} must be a whole number of at least 1`);
+        return true;
+      }),
+  handler: async (args) => {
+    const report = await runTrainBench({
+      models: args.models.split(',') as TrainBenchModel[],
+      threads: [...new Set([1, args.threads])],
+      rounds: args.rounds,
+      runs: args.runs,
+      peer: args.peer === 'none' ? null : args.peer,
+      profile: args.profile,
+      onProgress: (message) => console.error(message),
+    });
+    console.log(formatTrainBench(report));
+    if (args.json) {
+      await writeFile(args.json, `${trainBenchJsonLines(report)}\n`);
+      console.log(`\nWrote ${args.json}`);
+    }
+  },
+};
+
 export const benchCommand: CommandModule = {
   command: 'bench <suite>',
-  describe: 'Benchmarks (ratios measured in one run); suites: io, pack',
-  builder: (yargs) => yargs.command(ioCommand).command(packCommand).demandCommand(1, 'Name a suite: io or pack'),
+  describe: 'Benchmarks (ratios measured in one run); suites: io, pack, train',
+  builder: (yargs) => yargs.command(ioCommand).command(packCommand).command(trainCommand).demandCommand(1, 'Name a suite: io, pack or train'),
   handler: () => undefined,
 };

@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { median } from './stats';
+import { MATRIX_KERNELS, type StepProfile, TRAIN_BENCH_MODELS, type TrainBenchModel } from './train-step';
+
+const run = promisify(execFile);
+
+/** ../shared/peers/torch_train_step.py beside the repository. */
+export const DEFAULT_TORCH_PEER = join(__dirname, '..', '..', '..', 'shared', 'peers', 'torch_train_step.py');
+/** Debian's python3, which sees Debian's python3-torch (a python3 earlier on the PATH may not). */
+const PEER_PYTHON = '/usr/bin/python3';
+
+export interface TrainBenchOptions {
+  /** Defaults to all three: demo, fmnist, catsdogs150. */
+  models?: TrainBenchModel[];
+  /** Thread counts compared; defaults to [1, the core count]. */
+  threads: number[];
+  /** Rounds: each runs every thread count once, shardline and the peer alternating. Defaults to 2. */
+  rounds?: number;
+  /** Timed runs per model in one process; its median counts. Defaults to 3. */
+  runs?: number;
+  /** The PyTorch peer script, or null for none. Defaults to DEFAULT_TORCH_PEER. */
+  peer?: string | null;
+  /** Profile one step of each model at the highest thread count. Defaults to true. */
+  profile?: boolean;
+  onProgress?: (message: string) => void;
+}
+
+export interface TrainBenchRow {
+  model: TrainBenchModel;
+  threads: number;
+  imagesPerSecond: number;
+  /** PyTorch's images/s at the same thread count, when the peer ran. */
+  peerImagesPerSecond?: number;
+}
+
+export interface TrainBenchReport {
+  rows: TrainBenchRow[];
+  /** Why the peer did not run, if it did not. */
+  peerNote?: string;
+  profiles: { model: TrainBenchModel; threads: number; profile: StepProfile }[];
+}
+
+interface Line {
+  model: TrainBenchModel;
+  threads: number;
+  images_per_s?: number;
+  profile?: StepProfile;
+}
+
+function parseLines(stdout: string): Line[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
+}
+
+async function shardlineRun(threads: number, models: TrainBenchModel[], runs: number, profile = false): Promise<Line[]> {
+  const args = [join(__dirname, 'train-bench-child.js'), String(threads), models.join(','), String(runs), ...(profile ? ['profile'] : [])];
+  const lines = parseLines((await run(process.execPath, args, { maxBuffer: 1 << 24 })).stdout);
+  const other = lines.find((l) => l.threads !== threads);
+  if (other) throw new Error(`bench train asked wasm for ${threads} thread(s), but it ran ${other.threads}`);
+  return lines;
+}
+
+async function peerRun(peer: string, threads: number, models: TrainBenchModel[], runs: number): Promise<Line[]> {
+  return parseLines((await run(PEER_PYTHON, [peer, '--threads', String(threads), '--models', models.join(','), '--runs', String(runs)], { maxBuffer: 1 << 24 })).stdout);
+}
+
+/** Why the PyTorch peer cannot run here, or undefined if it can. */
+export async function peerUnavailable(peer: string | null): Promise<string | undefined> {
+  if (peer === null) return 'peer skipped (--peer none)';
+  if (!existsSync(peer)) return `peer skipped: ${peer} not found`;
+  try {
+    await run(PEER_PYTHON, ['-c', 'import torch']);
+    return undefined;
+  } catch {
+    return `peer skipped: PyTorch is not installed for ${PEER_PYTHON} (apt-get install -y python3-torch)`;
+  }
+}
+
+/**
+ * Whole training steps of the peer models at each thread count, in one run: rounds alternate
+ * shardline and PyTorch processes over the thread counts, so drift in machine load falls on all.
+ */
+export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBenchReport> {
+  const models = options.models ?? (Object.keys(TRAIN_BENCH_MODELS) as TrainBenchModel[]);
+  const [rounds, runs, peer] = [options.rounds ?? 2, options.runs ?? 3, options.peer === undefined ? DEFAULT_TORCH_PEER : options.peer];
+  const progress = options.onProgress ?? (() => undefined);
+  const peerNote = await peerUnavailable(peer);
+  const samples = new Map<string, number[]>();
+  const add = (impl: string, lines: Line[], threads: number) => {
+    for (const l of lines) samples.set(`${impl}|${l.model}|${threads}`, [...(samples.get(`${impl}|${l.model}|${threads}`) ?? []), l.images_per_s!]);
+  };
+  for (let round = 1; round <= rounds; round++) {
+    for (const threads of options.threads) {
+      progress(`round ${round}/${rounds}: shardline, ${threads} thread(s)`);
+      add('shardline', await shardlineRun(threads, models, runs), threads);
+      if (peerNote || !peer) continue;
+      progress(`round ${round}/${rounds}: PyTorch, ${threads} thread(s)`);
+      add('pytorch', await peerRun(peer, threads, models, runs), threads);
+    }
+  }
+  const rows = models.flatMap((model) =>
+    options.threads.map((threads) => {
+      const ours = samples.get(`shardline|${model}|${threads}`) ?? [];
+      const theirs = samples.get(`pytorch|${model}|${threads}`);
+      return { model, threads, imagesPerSecond: median(ours), ...(theirs ? { peerImagesPerSecond: median(theirs) } : {}) };
+    }),
+  );
+  const profileThreads = Math.max(...options.threads);
+  const profiles = options.profile === false ? [] : (progress(`profiling one step of each model at ${profileThreads} thread(s)`), await shardlineRun(profileThreads, models, 1, true));
+  return { rows, ...(peerNote ? { peerNote } : {}), profiles: profiles.map((l) => ({ model: l.model, threads: l.threads, profile: l.profile! })) };
+}
+
+const fmt = (n: number | undefined, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
+
+/** The table, thread scaling, and each profiled step split into matrix kernels and the rest. */
+export function formatTrainBench(report: TrainBenchReport): string {
+  const lines = ['model        threads  shardline img/s  PyTorch img/s  ratio  vs 1 thread'];
+  for (const r of report.rows) {
+    const single = report.rows.find((o) => o.model === r.model && o.threads === Math.min(...report.rows.map((x) => x.threads)))!;
+    const ratio = r.peerImagesPerSecond ? r.imagesPerSecond / r.peerImagesPerSecond : undefined;
+    lines.push(`${r.model.padEnd(12)} ${String(r.threads).padStart(7)}  ${fmt(r.imagesPerSecond).padStart(15)}  ${fmt(r.peerImagesPerSecond).padStart(13)}  ${fmt(ratio, 2).padStart(5)}  ${(r.imagesPerSecond / single.imagesPerSecond).toFixed(2).padStart(10)}x`);
+  }
+  if (report.peerNote) lines.push(`(${report.peerNote})`);
+  for (const { model, threads, profile } of report.profiles) {
+    const top = profile.kernels.filter((k) => !k.kernel.endsWith('__op'));
+    const total = top.reduce((s, k) => s + k.ms, 0);
+    const matrix = top.filter((k) => MATRIX_KERNELS.has(k.kernel)).reduce((s, k) => s + k.ms, 0);
+    lines.push(`\n${model}, one step at ${threads} thread(s): ${profile.stepMs.toFixed(0)} ms; kernels ${total.toFixed(0)} ms, of which Conv2D, its gradients and MatMul ${((100 * matrix) / total).toFixed(1)}%, everything else ${((100 * (total - matrix)) / total).toFixed(1)}%`);
+    for (const k of top.slice(0, 8)) lines.push(`  ${k.kernel.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%  ${k.calls} call(s)`);
+  }
+  return lines.join('\n');
+}
+
+/** One JSON object per line: { model, threads, images_per_s, impl }, shardline's and the peer's. */
+export function trainBenchJsonLines(report: TrainBenchReport): string {
+  return report.rows
+    .flatMap((r) => [
+      { model: r.model, threads: r.threads, images_per_s: r.imagesPerSecond, impl: 'shardline' },
+      ...(r.peerImagesPerSecond === undefined ? [] : [{ model: r.model, threads: r.threads, images_per_s: r.peerImagesPerSecond, impl: 'pytorch' }]),
+    ])
+    .map((o) => JSON.stringify(o))
+    .join('\n');
+}
