@@ -17,8 +17,8 @@ function assertClose(actual: Float32Array[], expected: Float32Array[], what: str
   actual.forEach((a, i) => {
     const e = expected[i]!;
     assert.equal(a.length, e.length, `${what}: gradient ${i} size`);
-    const scale = Math.max(1, ...Array.from(e, Math.abs));
-    const worst = Math.max(...Array.from(a, (v, j) => Math.abs(v - e[j]!)));
+    const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+    const worst = a.reduce((m, v, j) => Math.max(m, Math.abs(v - e[j]!)), 0);
     assert.ok(worst <= 1e-3 * scale, `${what}: gradient ${i} differs by ${worst} (scale ${scale})`);
   });
 }
@@ -34,6 +34,8 @@ describe('wasm gradients match the cpu backend', () => {
     { name: '5x5 stride 1 valid', k: 5, strides: 1, pad: 'valid', dilations: 1, size: 10 },
     { name: '3x3 stride 2 valid, even size', k: 3, strides: 2, pad: 'valid', dilations: 1, size: 10 },
     { name: '1x1 stride 1', k: 1, strides: 1, pad: 'same', dilations: 1, size: 6 },
+    // Patches past 16M elements: dW as one convolution over the batch instead of a patch matrix.
+    { name: '3x3 stride 1 same, large', k: 3, strides: 1, pad: 'same', dilations: 1, size: 128, batch: 8, channels: 16 },
     // tfjs-core itself has no conv2d gradient for dilations > 1, on any backend.
   ] as const;
 
@@ -41,8 +43,9 @@ describe('wasm gradients match the cpu backend', () => {
     test(`conv2d ${c.name}: dx and dW`, async () => {
       await initBackend({ choice: 'wasm', threads: 2 });
       const compute = () => {
-        const x = seeded([3, c.size, c.size, 4], 1);
-        const w = seeded([c.k, c.k, 4, 5], 2);
+        const [batch, channels] = 'batch' in c ? [c.batch, c.channels] : [3, 4];
+        const x = seeded([batch, c.size, c.size, channels], 1);
+        const w = seeded([c.k, c.k, channels, 5], 2);
         const conv = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations);
         const upstream = seeded(conv(x, w).shape, 3);
         return tf.grads((xx: tf.Tensor, ww: tf.Tensor) => conv(xx, ww).mul(upstream).sum())([x, w]);

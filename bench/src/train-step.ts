@@ -75,7 +75,8 @@ export interface StepProfile {
  */
 export async function profileTrainStep(name: TrainBenchModel): Promise<StepProfile> {
   const f = stepFixture(name);
-  for (let i = 0; i < 2; i++) await f.model.trainOnBatch(f.xs, f.ys);
+  // As many warm-up steps as a timed run has, so the JavaScript kernels are compiled.
+  for (let i = 0; i < Math.max(2, TRAIN_BENCH_MODELS[name].steps); i++) await f.model.trainOnBatch(f.xs, f.ys);
   const started = performance.now();
   const info = await tf.profile(async () => {
     await f.model.trainOnBatch(f.xs, f.ys);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Info, backendOf, type KernelArgs, type WasmBackend, call, free } from './kernel-call';
+import { type Info, type KernelArgs, type WasmBackend, backendOf, call, floats, free } from './kernel-call';
+import { product } from './matmul-kernel';
 
 interface ConvAttrs {
   strides: [number, number] | number;
@@ -9,8 +10,45 @@ interface ConvAttrs {
   dilations?: [number, number] | number;
 }
 
+/** Above this many elements of patches, dW is computed as one large convolution instead, which needs no patch copy. */
+const MAX_PATCH_ELEMENTS = 16 * 1024 * 1024;
+
 /**
- * dW = correlation of x with dy over batch and space. Transposing x to [C_in, H, W, N]
+ * dW as one matrix product: patches^T [KH*KW*C_in, N*OH*OW] times dy [N*OH*OW, C_out], on
+ * XNNPACK's threaded GEMM. The patches are gathered once in JavaScript (zero where padding).
+ */
+function filterGradByPatches(backend: WasmBackend, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
+  const spots = batchSize * outHeight * outWidth;
+  const patches = backend.makeOutput([filterHeight * filterWidth * inChannels, spots], 'float32');
+  const [src, dst] = [floats(backend, x), floats(backend, patches)];
+  let o = 0;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      for (let c = 0; c < inChannels; c++) {
+        for (let n = 0; n < batchSize; n++) {
+          for (let oh = 0; oh < outHeight; oh++) {
+            const h = oh * strideHeight + kh * dilationHeight - padInfo.top;
+            const row = (n * inHeight + h) * inWidth;
+            for (let ow = 0; ow < outWidth; ow++) {
+              const w = ow * strideWidth + kw * dilationWidth - padInfo.left;
+              dst[o++] = h >= 0 && h < inHeight && w >= 0 && w < inWidth ? src[(row + w) * inChannels + c]! : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  const rows = filterHeight * filterWidth * inChannels;
+  const flat = product(backend, { info: patches, rows, cols: spots, transpose: false }, { info: dy, rows: spots, cols: info.outChannels, transpose: false });
+  const result = call(backend, 'Reshape', { x: flat }, { shape: [filterHeight, filterWidth, inChannels, info.outChannels] });
+  free(backend, patches, flat);
+  return result;
+}
+
+/**
+ * dW = correlation of x with dy over batch and space: from patches when they are small enough,
+ * else as one convolution. Transposing x to [C_in, H, W, N]
  * and dy to [OH, OW, N, C_out] turns it into an ordinary Conv2D whose reduction axis
  * is the batch, with the forward stride as the dilation.
  */
@@ -20,6 +58,7 @@ export function conv2DBackpropFilter(args: KernelArgs): Info {
   const attrs = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
   if (attrs.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  if (info.filterHeight * info.filterWidth * info.inChannels * info.batchSize * info.outHeight * info.outWidth <= MAX_PATCH_ELEMENTS) return filterGradByPatches(backend, x, dy, info);
   const { top, bottom, left, right } = info.padInfo;
   if (info.dilationHeight > 1 && info.strideHeight > 1) throw new Error('Conv2DBackpropFilter on wasm: strides and dilations both > 1 are not supported');
   const padded = call(backend, 'PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });

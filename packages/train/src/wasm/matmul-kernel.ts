@@ -7,7 +7,7 @@ interface MatMulAttrs {
 }
 
 /** A row-major [rows, cols] matrix that may need transposing first. */
-interface Operand {
+export interface Operand {
   info: Info;
   rows: number;
   cols: number;
@@ -24,7 +24,7 @@ function matrix(backend: WasmBackend, o: Operand): Info {
 }
 
 /** x [M, K] times w [K, N] as a 1x1 convolution: XNNPACK's threaded GEMM. */
-function product(backend: WasmBackend, x: Operand, w: Operand): Info {
+export function product(backend: WasmBackend, x: Operand, w: Operand): Info {
   const xm = matrix(backend, x);
   const wm = matrix(backend, w);
   const [m, k, n] = [x.transpose ? x.cols : x.rows, w.transpose ? w.cols : w.rows, w.transpose ? w.rows : w.cols];
