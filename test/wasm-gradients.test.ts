@@ -84,6 +84,33 @@ describe('wasm gradients match the cpu backend', () => {
     }
   });
 
+  test('sum and mean gradients spread dy over the reduced axes, divided by their size for mean', async () => {
+    await initBackend({ choice: 'wasm', threads: 2 });
+    const shape = [3, 5, 4, 6];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      for (const [axis, keepDims] of [[[0, 1, 2], false], [[3], true], [[1, 3], false]] as const) {
+        for (const mean of [false, true]) {
+          const [x, up, dx] = await on(backend, () => {
+            const xx = seeded(shape, 15);
+            const reduce = (t: tf.Tensor) => (mean ? t.mean([...axis], keepDims) : t.sum([...axis], keepDims));
+            const upstream = seeded(reduce(xx).shape, 16);
+            return [xx, upstream, tf.grad((t: tf.Tensor) => reduce(t).mul(upstream).sum())(xx)];
+          });
+          const reducedSize = (axis as readonly number[]).reduce((n, a) => n * shape[a]!, 1);
+          const strides = [shape[1]! * shape[2]! * shape[3]!, shape[2]! * shape[3]!, shape[3]!, 1];
+          const expected = Float32Array.from(x!, (_, i) => {
+            const index = strides.map((s, d) => Math.floor(i / s) % shape[d]!);
+            const kept = index.filter((_, d) => !(axis as readonly number[]).includes(d));
+            const keptShape = shape.filter((_, d) => !(axis as readonly number[]).includes(d));
+            const upIndex = kept.reduce((flat, v, d) => flat * keptShape[d]! + v, 0);
+            return up![upIndex]! / (mean ? reducedSize : 1);
+          });
+          assertClose([dx!], [expected], `${backend} ${mean ? 'mean' : 'sum'} over ${axis}`);
+        }
+      }
+    }
+  });
+
   test('max-pool gradient: tiled windows with ties and odd sizes, overlapping windows and same padding match the cpu backend', async () => {
     await initBackend({ choice: 'wasm', threads: 2 });
     const pools = [

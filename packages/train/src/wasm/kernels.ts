@@ -3,6 +3,7 @@ import { conv2DBackpropFilter, makeConv2DBackpropInput } from './conv-kernels';
 import { makeBroadcastTile, makeSharedCast, makeSharedIdentity } from './copy-kernels';
 import { makeConvMatMul } from './matmul-kernel';
 import { makeMaxPoolGrad } from './pool-kernels';
+import { registerReductionGradients } from './reduce-gradients';
 import { makeLeadingMean, makeLeadingSum } from './reduce-kernels';
 import { makeTiledTranspose } from './transpose-kernel';
 
@@ -24,12 +25,17 @@ export const WASM_OVERRIDES = Object.keys(OVERRIDES) as WasmOverride[];
 
 const originals = new Map<WasmOverride, tf.KernelConfig>();
 
-/** Supplies the gradient kernels the wasm backend lacks or runs slowly. Call before tf.setBackend('wasm'). */
+/**
+ * Supplies the gradient kernels the wasm backend lacks or runs slowly, and gradients of Sum and
+ * Mean that broadcast instead of building ones (the same values on every backend).
+ * Call before tf.setBackend('wasm').
+ */
 export function registerWasmGradientKernels(): void {
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as tf.KernelFunc });
   }
   for (const name of WASM_OVERRIDES) useWasmOverride(name, true);
+  registerReductionGradients();
 }
 
 /**
