@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -272,5 +274,55 @@ describe('training pipeline', () => {
     const tuned = tempDir();
     await trainModel({ ...options, out: tuned, fineTune: 100 });
     assert.notDeepEqual(Array.from(await firstConv(tuned)), Array.from(baseConv), 'fine-tuned base weights move');
+  });
+
+  test('a base served over HTTP: frozen, its features computed once per image, the head trained on them, the whole model checkpointed', async () => {
+    const { dir, manifest } = await darkBrightShards(12);
+    const common = {
+      shards: dir, backend: 'wasm' as const, batchSize: 8, learningRate: 0.05, shuffleBuffer: 0, cycleLength: 1, prefetch: 1, seed: 1,
+      rescale: 1 / 255, augment: NO_AUGMENTATION, filters: [4, 8], denseUnits: 8, dropout: 0, patience: 0, lrPatience: 0, lrFactor: 0.5, minLearningRate: 1e-5, fineTune: 0,
+    };
+    const baseRun = tempDir();
+    await trainModel({ ...common, out: baseRun, epochs: 2 });
+    const baseFolder = join(baseRun, 'model');
+    const server = createServer((req, res) => {
+      const file = join(baseFolder, (req.url ?? '/').slice(1));
+      if (!existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200).end(readFileSync(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const base = await loadModel(join(baseFolder, 'model.json'));
+      // Every base weight but those of its last layer, which the cut removes.
+      const baseWeights = base.layers.slice(0, -1).flatMap((layer) => layer.getWeights().map((w) => Array.from(w.dataSync())));
+      const run = async (featureCache: boolean) => {
+        const out = tempDir();
+        const logs: string[] = [];
+        const result = await trainModel({ ...common, out, epochs: 3, base: `${url}/model.json`, featureCache, onLog: (m) => logs.push(m) });
+        const saved = await loadModel(join(out, 'model', 'model.json'));
+        const checkpoint = await loadModel(join(out, 'checkpoint', 'model.json'));
+        return { out, logs, result, saved, checkpoint };
+      };
+      const cached = await run(true);
+      const counts = `${manifest.splits.train!.records} + ${manifest.splits.validation!.records} images`;
+      assert.ok(cached.logs.some((l) => l.startsWith(`feature cache: the frozen base ran once over ${counts}`)), cached.logs.join('\n'));
+      assert.equal(cached.saved.countParams(), cached.checkpoint.countParams(), 'the checkpoint holds the whole model, not only the head');
+      const savedWeights = cached.saved.getWeights().map((w) => Array.from(w.dataSync()));
+      for (const [k, w] of baseWeights.entries()) assert.ok(savedWeights.some((s) => s.length === w.length && s.every((v, i) => v === w[i])), `frozen base weight ${k} is unchanged`);
+      assert.ok(cached.result.evaluation.accuracy >= 0.75, `accuracy ${cached.result.evaluation.accuracy} on an easy task`);
+      // Stage two of the recipe: continue with the base's top two weighted layers unfrozen, at a low learning rate.
+      const stageTwo = tempDir();
+      await trainModel({ ...common, out: stageTwo, epochs: 1, learningRate: 1e-3, resume: join(cached.out, 'checkpoint'), fineTune: 2 });
+      const weightOf = async (out: string, shape: string) => (await loadModel(join(out, 'model', 'model.json'))).getWeights().find((w) => w.shape.join() === shape)!.dataSync();
+      assert.deepEqual(Array.from(await weightOf(stageTwo, '3,3,3,4')), Array.from(await weightOf(cached.out, '3,3,3,4')), 'the first conv stays frozen');
+      assert.notDeepEqual(Array.from(await weightOf(stageTwo, '8,8')), Array.from(await weightOf(cached.out, '8,8')), 'the top dense layer of the base moves');
+      const through = await run(false);
+      assert.ok(!through.logs.some((l) => l.startsWith('feature cache')), 'without the cache the head trains through the base');
+      await assert.rejects(trainModel({ ...common, out: tempDir(), epochs: 1, base: `${url}/missing/model.json` }), (err: Error) => err.message.includes(`${url}/missing/model.json`));
+      await assert.rejects(trainModel({ ...common, out: tempDir(), epochs: 1, base: `${url}/model.json`, baseLayer: 'nope' }), /--base-layer nope: the base has no such layer; its last layers are .*dense/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -10,6 +10,8 @@ export interface PlateauOptions {
   minLearningRate: number;
   /** Folder for the best model so far; also what --resume reads. */
   checkpointDir: string;
+  /** The model to checkpoint, when the one being fit is only part of it (a head trained on cached features). Defaults to the fit model. */
+  checkpointModel?: tf.LayersModel;
   /** Stored with the checkpoint so a resumed run knows its classes and epoch. */
   info: ModelInfo;
 }
@@ -44,7 +46,7 @@ export class PlateauCallback extends tf.Callback {
       this.sinceLrCut = 0;
       tf.dispose(this.bestWeights);
       this.bestWeights = model.getWeights().map((w) => w.clone());
-      await saveTrainedModel(this.options.checkpointDir, model, { ...this.options.info, epoch, valLoss: loss });
+      await saveTrainedModel(this.options.checkpointDir, this.options.checkpointModel ?? model, { ...this.options.info, epoch, valLoss: loss });
       return;
     }
     this.sinceBest++;

@@ -3,7 +3,8 @@ export { type BackendChoice, type BackendInfo, type BackendOptions, defaultThrea
 export { MAX_WASM_THREADS, PTHREAD_WORKER_SCRIPT, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
 export { type Batch, InputWaitMeter, type PipelineOptions, imageTensor, labelTensor, shardDataset, toBatch } from './dataset';
 export { type Evaluation, type Prediction, decide, evaluateSplit, predictBatch, summarize } from './evaluate';
-export { type ModelOptions, buildCnn, transferModel } from './model';
+export { type FeatureCache, cacheFeatures, cachedBatches } from './feature-cache';
+export { type ModelOptions, type TransferModel, buildCnn, transferModel } from './model';
 export { MODEL_INFO_FILE, type ModelInfo, fileLoadHandler, fileSaveHandler, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 export { type FilePrediction, evaluateModel, predictFiles } from './predict';
 export { type LabelledPixels, type RecordStreamOptions, labelledImageGroups, labelledImages, shardPaths } from './records';

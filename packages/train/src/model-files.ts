@@ -76,6 +76,12 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   };
 }
 
-export async function loadModel(modelJsonPath: string): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(fileLoadHandler(modelJsonPath));
+/** Loads a tfjs Layers model from a model.json path, or from an http(s) URL of one (its weight files beside it). */
+export async function loadModel(pathOrUrl: string): Promise<tf.LayersModel> {
+  if (!/^https?:\/\//i.test(pathOrUrl)) return tf.loadLayersModel(fileLoadHandler(pathOrUrl));
+  try {
+    return await tf.loadLayersModel(tf.io.http(pathOrUrl));
+  } catch (err) {
+    throw new Error(`cannot load model ${pathOrUrl}: ${(err as Error).message}`);
+  }
 }

@@ -43,22 +43,38 @@ export function compileForClasses(model: tf.LayersModel, classCount: number, lea
   });
 }
 
+export interface TransferModel {
+  /** Base (cut before its own classifier), then the new head: what trains, is saved and is evaluated. */
+  model: tf.LayersModel;
+  /** The base and a parameter-free pooling: with no base layer fine-tuned, its output for an image never changes. */
+  frozen: tf.LayersModel;
+  /** Dropout and classifier on top of `frozen`, compiled, sharing its layers with `model`: it can train on cached features. */
+  head: tf.LayersModel;
+}
+
 /**
- * Transfer learning: a frozen base (a loaded Layers model, cut before its own
- * classifier) under a new pooling + dense head. `fineTune` unfreezes that many top base layers.
+ * Transfer learning: a frozen base (a loaded Layers model, cut at `baseLayer`, by default before
+ * its last layer) under global pooling and a new dense head. `fineTune` unfreezes that many top base layers.
  */
-export function transferModel(base: tf.LayersModel, options: ModelOptions & { fineTune: number }): tf.LayersModel {
-  const featureLayer = base.layers[base.layers.length - 2] ?? base.layers[0]!;
-  const features = tf.model({ inputs: base.inputs, outputs: featureLayer.output as tf.SymbolicTensor });
-  features.layers.forEach((layer, i) => (layer.trainable = i >= features.layers.length - options.fineTune));
+export function transferModel(base: tf.LayersModel, options: ModelOptions & { fineTune: number; baseLayer?: string }): TransferModel {
+  const featureLayer = options.baseLayer ? findLayer(base, options.baseLayer) : (base.layers[base.layers.length - 2] ?? base.layers[0]!);
+  const features = featureLayer.output as tf.SymbolicTensor;
+  base.layers.forEach((layer, i) => (layer.trainable = i > base.layers.indexOf(featureLayer) - options.fineTune));
+  const pooled = features.shape.length === 4 ? (tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor) : features;
+  const frozen = tf.model({ inputs: base.inputs, outputs: pooled });
   const head = tf.sequential();
-  head.add(tf.layers.inputLayer({ inputShape: (features.outputs[0]!.shape as number[]).slice(1) }));
-  if ((features.outputs[0]!.shape as number[]).length === 4) head.add(tf.layers.globalAveragePooling2d({}));
+  head.add(tf.layers.inputLayer({ inputShape: (pooled.shape as number[]).slice(1) }));
   head.add(tf.layers.dropout({ rate: options.dropout }));
   addClassifierHead(head, options.classCount);
   const input = tf.input({ shape: options.inputShape });
-  const output = head.apply(features.apply(input)) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: output });
+  const model = tf.model({ inputs: input, outputs: head.apply(frozen.apply(input)) as tf.SymbolicTensor });
   compileForClasses(model, options.classCount, options.learningRate);
-  return model;
+  compileForClasses(head, options.classCount, options.learningRate);
+  return { model, frozen, head };
+}
+
+function findLayer(model: tf.LayersModel, name: string): tf.layers.Layer {
+  const layer = model.layers.find((l) => l.name === name);
+  if (!layer) throw new Error(`--base-layer ${name}: the base has no such layer; its last layers are ${model.layers.slice(-6).map((l) => l.name).join(', ')}`);
+  return layer;
 }

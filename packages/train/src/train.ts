@@ -7,7 +7,9 @@ import { type BackendChoice, type BackendInfo, describeBackend, initBackend } fr
 import { PlateauCallback } from './callbacks';
 import { InputWaitMeter, shardDataset } from './dataset';
 import { type Evaluation, evaluateSplit } from './evaluate';
-import { type ModelOptions, buildCnn, compileForClasses, transferModel } from './model';
+import { type ModelOptions, type TransferModel, buildCnn, compileForClasses, transferModel } from './model';
+import { cacheFeatures, cachedBatches } from './feature-cache';
+import { isAugmenting } from './augment';
 import { type ModelInfo, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 import { writeReport } from './report';
 
@@ -30,8 +32,15 @@ export interface TrainOptions {
   denseUnits: number;
   dropout: number;
   head?: ModelOptions['head'];
-  /** A tfjs Layers model.json to use as a frozen base. */
+  /** A tfjs Layers model.json, as a path or an http(s) URL, to use as a frozen base. */
   base?: string;
+  /**
+   * With --base, no base layer fine-tuned and no augmentation: compute the base's features once
+   * per image and train the head on them. Defaults to true.
+   */
+  featureCache?: boolean;
+  /** With base: the layer whose output are the features. Defaults to the layer before the base's last. */
+  baseLayer?: string;
   fineTune: number;
   patience: number;
   lrPatience: number;
@@ -64,7 +73,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   if (!validationSplit) throw new Error(`${options.shards} has no validation or test split: pack with --validation-split > 0`);
   await mkdir(options.out, { recursive: true });
 
-  const { model, initialEpoch } = await prepareModel(options, manifest);
+  const { model, initialEpoch, transfer } = await prepareModel(options, manifest);
   const pipeline = { batchSize: options.batchSize, rescale: options.rescale, prefetch: options.prefetch, cycleLength: options.cycleLength, seed: options.seed };
   const meter = new InputWaitMeter();
   const trainData = shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: options.shuffleBuffer, augment: options.augment }, meter);
@@ -76,16 +85,24 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     lrFactor: options.lrFactor,
     minLearningRate: options.minLearningRate,
     checkpointDir: join(options.out, 'checkpoint'),
+    checkpointModel: model,
     info: modelInfo(manifest, options),
   });
-
   const started = performance.now();
+  const cached = transfer && options.fineTune === 0 && !isAugmenting(options.augment) && (options.featureCache ?? true);
+  let fit = { model, trainData: trainData as tf.data.Dataset<tf.TensorContainer>, validationData: validationData as tf.data.Dataset<tf.TensorContainer> };
+  if (cached) {
+    const [trainCache, validationCache] = [await cacheFeatures(transfer.frozen, shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: 0 })), await cacheFeatures(transfer.frozen, validationData)];
+    log(`feature cache: the frozen base ran once over ${trainCache.count} + ${validationCache.count} images in ${((performance.now() - started) / 1000).toFixed(1)} s; the head trains on its ${trainCache.featureShape.join('x')} features`);
+    fit = { model: transfer.head, trainData: cachedBatches(trainCache, options.batchSize, options.seed), validationData: cachedBatches(validationCache, options.batchSize) };
+  }
+
   let currentEpoch = initialEpoch;
   let means = new EpochMeans();
-  const history = await model.fitDataset(trainData, {
+  const history = await fit.model.fitDataset(fit.trainData, {
     epochs: initialEpoch + options.epochs,
     initialEpoch,
-    validationData,
+    validationData: fit.validationData,
     verbose: 0,
     callbacks: [
       plateau,
@@ -114,7 +131,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   return { backend, epochsRun: history.epoch.length, seconds, history: historyValues, evaluation, inputWaitShare };
 }
 
-async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<{ model: tf.LayersModel; initialEpoch: number }> {
+interface PreparedModel {
+  model: tf.LayersModel;
+  initialEpoch: number;
+  transfer?: TransferModel;
+}
+
+async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<PreparedModel> {
   const { width, height, channels } = manifest.image;
   const modelOptions = {
     inputShape: [height, width, channels] as [number, number, number],
@@ -128,11 +151,26 @@ async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<
   if (options.resume) {
     const { model, info } = await loadTrainedModel(options.resume);
     assertSameClasses(info, manifest, options.resume);
+    if (options.fineTune > 0) unfreezeTopOfBase(model, options.fineTune);
     compileForClasses(model, manifest.classes.length, options.learningRate);
     return { model, initialEpoch: (info.epoch ?? -1) + 1 };
   }
-  if (options.base) return { model: transferModel(await loadModel(options.base), { ...modelOptions, fineTune: options.fineTune }), initialEpoch: 0 };
+  if (options.base) {
+    const transfer = transferModel(await loadModel(options.base), { ...modelOptions, fineTune: options.fineTune, baseLayer: options.baseLayer });
+    return { model: transfer.model, initialEpoch: 0, transfer };
+  }
   return { model: buildCnn(modelOptions), initialEpoch: 0 };
+}
+
+/**
+ * The second stage of the transfer recipe: continuing a head-trained run (--resume) with the top
+ * `count` layers of its base unfrozen. The base is the model nested first in the saved one.
+ */
+function unfreezeTopOfBase(model: tf.LayersModel, count: number): void {
+  const base = model.layers.find((layer): layer is tf.LayersModel => layer instanceof tf.LayersModel);
+  if (!base) throw new Error(`--fine-tune ${count} with --resume needs a model trained with --base (it has no nested base model)`);
+  const withWeights = base.layers.filter((layer) => layer.getWeights().length > 0);
+  for (const layer of withWeights.slice(-count)) layer.trainable = true;
 }
 
 function modelInfo(manifest: Manifest, options: TrainOptions): ModelInfo {
