@@ -65,7 +65,7 @@ export async function benchConvGradients(runs = 9): Promise<ConvGradRow[]> {
 
 export interface TrainingStepRow {
   model: string;
-  /** images/s with wasm's own kernels only (plus the missing filter gradient). */
+  /** images/s with wasm's own Conv2DBackpropInput and Tile (the other replacements stay on). */
   wasmKernels: number;
   /** + Conv2DBackpropInput composed from Conv2D. */
   composedInputGrad: number;

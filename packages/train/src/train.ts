@@ -2,14 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, readManifest } from '@shardline/pack';
-import type { AugmentOptions } from './augment';
+import { type AugmentOptions, isAugmenting } from './augment';
 import { type BackendChoice, type BackendInfo, describeBackend, initBackend } from './backend';
 import { PlateauCallback } from './callbacks';
-import { InputWaitMeter, shardDataset } from './dataset';
+import { type Batch, InputWaitMeter, shardDataset } from './dataset';
 import { type Evaluation, evaluateSplit } from './evaluate';
-import { type ModelOptions, type TransferModel, buildCnn, compileForClasses, transferModel } from './model';
 import { cacheFeatures, cachedBatches } from './feature-cache';
-import { isAugmenting } from './augment';
+import { type ModelOptions, type TransferModel, buildCnn, compileForClasses, transferModel } from './model';
 import { type ModelInfo, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 import { writeReport } from './report';
 
@@ -90,12 +89,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   });
   const started = performance.now();
   const cached = transfer && options.fineTune === 0 && !isAugmenting(options.augment) && (options.featureCache ?? true);
-  let fit = { model, trainData: trainData as tf.data.Dataset<tf.TensorContainer>, validationData: validationData as tf.data.Dataset<tf.TensorContainer> };
-  if (cached) {
-    const [trainCache, validationCache] = [await cacheFeatures(transfer.frozen, shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: 0 })), await cacheFeatures(transfer.frozen, validationData)];
-    log(`feature cache: the frozen base ran once over ${trainCache.count} + ${validationCache.count} images in ${((performance.now() - started) / 1000).toFixed(1)} s; the head trains on its ${trainCache.featureShape.join('x')} features`);
-    fit = { model: transfer.head, trainData: cachedBatches(trainCache, options.batchSize, options.seed), validationData: cachedBatches(validationCache, options.batchSize) };
-  }
+  const fit = cached ? await headOnCachedFeatures(transfer, shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: 0 }), validationData, options, log) : { model, trainData, validationData };
 
   let currentEpoch = initialEpoch;
   let means = new EpochMeans();
@@ -129,6 +123,20 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   await writeReport(options.out, manifest, { history: historyValues, evaluation, backend: describeBackend(backend), seconds, inputWaitShare });
   model.dispose();
   return { backend, epochsRun: history.epoch.length, seconds, history: historyValues, evaluation, inputWaitShare };
+}
+
+interface FitInputs {
+  model: tf.LayersModel;
+  trainData: tf.data.Dataset<tf.TensorContainer>;
+  validationData: tf.data.Dataset<tf.TensorContainer>;
+}
+
+/** The head and its data when the base is frozen and images are not augmented: the base runs once over both splits. */
+async function headOnCachedFeatures(transfer: TransferModel, train: tf.data.Dataset<Batch>, validation: tf.data.Dataset<Batch>, options: TrainOptions, log: (message: string) => void): Promise<FitInputs> {
+  const started = performance.now();
+  const [trainCache, validationCache] = [await cacheFeatures(transfer.frozen, train), await cacheFeatures(transfer.frozen, validation)];
+  log(`feature cache: the frozen base ran once over ${trainCache.count} + ${validationCache.count} images in ${((performance.now() - started) / 1000).toFixed(1)} s; the head trains on its ${trainCache.featureShape.join('x')} features`);
+  return { model: transfer.head, trainData: cachedBatches(trainCache, options.batchSize, options.seed), validationData: cachedBatches(validationCache, options.batchSize) };
 }
 
 interface PreparedModel {

@@ -31,7 +31,7 @@ export function trainOptions(yargs: Argv) {
     .option('head', { choices: ['global-average', 'flatten'] as const, default: 'global-average' as const, describe: 'Conv features to vector: global average pooling (position-invariant) or flatten (small images such as MNIST)' })
     .option('dense-units', { type: 'number', default: 64, describe: 'Units of the dense layer before the classifier' })
     .option('dropout', { type: 'number', default: 0.3, describe: 'Dropout rate' })
-    .option('base', { type: 'string', describe: 'Transfer learning: a tfjs Layers model.json (a path or an http(s) URL) used as a frozen base, cut before its last layer' })
+    .option('base', { type: 'string', describe: 'Transfer learning: a tfjs Layers model.json (a path or an http(s) URL) used as a frozen base, cut at --base-layer' })
     .option('base-layer', { type: 'string', describe: 'With --base: the layer whose output are the features (default: the layer before the base\'s last), e.g. conv_pw_13_relu for the published MobileNet v1' })
     .option('feature-cache', { type: 'boolean', default: true, describe: 'With --base, --fine-tune 0 and no augmentation: compute the base\'s features once per image and train the head on them (--no-feature-cache trains through the base every epoch)' })
     .option('fine-tune', { type: 'number', default: 0, describe: 'With --base: unfreeze this many top layers of the base. With --resume of a --base run: unfreeze the top N base layers that have weights (the second stage of the transfer recipe; use a low --learning-rate)' })
