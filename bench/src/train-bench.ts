@@ -97,7 +97,8 @@ export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBe
   for (let round = 1; round <= rounds; round++) {
     for (const threads of options.threads) {
       progress(`round ${round}/${rounds}: shardline, ${threads} thread(s)`);
-      add('shardline', await shardlineRun(threads, models, runs), threads);
+      // A process per model: in one process, the models measured first changed the later ones' speed.
+      for (const model of models) add('shardline', await shardlineRun(threads, [model], runs), threads);
       if (peerNote || !peer) continue;
       progress(`round ${round}/${rounds}: PyTorch, ${threads} thread(s)`);
       add('pytorch', await peerRun(peer, threads, models, runs), threads);
