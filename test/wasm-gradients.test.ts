@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@shardline/train';
+import { MIN_SPLIT_ELEMENTS, heapPoolTasks, initBackend } from '@shardline/train';
 
 /** Runs fn on a backend and returns plain arrays (so nothing stays tied to that backend). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -152,6 +152,21 @@ describe('wasm gradients match the cpu backend', () => {
     x.dispose();
     for (const copy of copies) assert.deepEqual(await copy.data(), expected);
     tf.dispose(copies);
+  });
+
+  test('large sums, means and max-pool gradients split over the heap workers match the cpu backend', async () => {
+    await initBackend({ choice: 'wasm', threads: 2 });
+    const shape = [9, 66, 66, 32]; // odd batch and rows: the parts are unequal
+    assert.ok(shape.reduce((a, b) => a * b, 1) >= MIN_SPLIT_ELEMENTS);
+    const before = heapPoolTasks();
+    const compute = () => {
+      const x = seeded(shape, 17).mul(5).round().div(10);
+      const pool = (xx: tf.Tensor) => tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid');
+      const upstream = seeded(pool(x).shape, 18);
+      return [x.sum([0, 1, 2]), x.mean([0, 1]), tf.grad((xx: tf.Tensor) => pool(xx).mul(upstream).sum())(x)];
+    };
+    assertClose(await on('wasm', compute), await on('cpu', compute), 'split kernels');
+    assert.equal(heapPoolTasks() - before, 3, 'the sum, the mean and the pooling gradient ran on the pool');
   });
 
   test('tile: broadcast and general repeats match the cpu backend', async () => {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { startHeapPool } from './wasm/heap-pool';
 import { registerWasmGradientKernels } from './wasm/kernels';
 import { MAX_WASM_THREADS, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
 
@@ -82,6 +83,7 @@ async function initWasm(threads: number, notes: string[]): Promise<BackendInfo |
     return undefined;
   }
   const actual = wasm.getThreadsCount();
+  startHeapPool(actual - 1);
   if (actual !== threads && !unavailable) notes.push(`wasm runs on ${actual} thread(s), not the ${threads} asked for`);
   return { name: 'wasm', threads: actual, notes };
 }

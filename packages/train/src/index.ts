@@ -11,3 +11,4 @@ export { type LabelledPixels, type RecordStreamOptions, labelledImageGroups, lab
 export { renderChart } from './report';
 export { EpochMeans, type TrainOptions, type TrainResult, trainModel } from './train';
 export { WASM_OVERRIDES, type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm/kernels';
+export { MIN_SPLIT_ELEMENTS, heapPoolTasks } from './wasm/heap-pool';

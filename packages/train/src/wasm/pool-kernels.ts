@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { type MaxPoolGradParams, routeToMaxima } from './heap-kernels';
+import { heapPoolFor } from './heap-pool';
 import { type Info, backendOf, type WasmBackend, floats } from './kernel-call';
 
 interface PoolAttrs {
@@ -22,40 +24,18 @@ export function makeMaxPoolGrad(fallback: tf.KernelFunc): tf.KernelFunc {
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     if (input.dtype !== 'float32' || info.dataFormat !== 'channelsLast') return fallback(args);
     const dx = backend.makeOutput(input.shape, 'float32');
-    const dxValues = floats(backend, dx);
-    dxValues.fill(0);
-    routeToMaxima(floats(backend, input), floats(backend, dy), dxValues, info);
+    const [xView, dyView, dxView] = [input, dy, dx].map((t) => floats(backend, t)) as [Float32Array, Float32Array, Float32Array];
+    dxView.fill(0);
+    const heap = new Float32Array(dxView.buffer);
+    const params: MaxPoolGradParams = {
+      x: xView.byteOffset / 4, dy: dyView.byteOffset / 4, dx: dxView.byteOffset / 4,
+      inHeight: info.inHeight, inWidth: info.inWidth, channels: info.inChannels, outHeight: info.outHeight, outWidth: info.outWidth,
+      filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
+      padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    };
+    const pool = heapPoolFor(heap, xView.length);
+    if (pool) pool.run('routeToMaxima', heap, params, info.batchSize);
+    else routeToMaxima(heap, params, 0, info.batchSize);
     return dx;
   };
-}
-
-function routeToMaxima(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-  const best = new Float32Array(channels);
-  const where = new Int32Array(channels);
-  let o = 0;
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++, o += channels) {
-        best.fill(-Infinity);
-        where.fill(-1);
-        const top = oh * strideHeight - padInfo.top;
-        const left = ow * strideWidth - padInfo.left;
-        for (let h = Math.max(top, 0); h < Math.min(top + filterHeight, inHeight); h++) {
-          const row = (n * inHeight + h) * inWidth;
-          for (let w = Math.max(left, 0); w < Math.min(left + filterWidth, inWidth); w++) {
-            const base = (row + w) * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[base + c]!;
-              if (v > best[c]!) {
-                best[c] = v;
-                where[c] = base + c;
-              }
-            }
-          }
-        }
-        for (let c = 0; c < channels; c++) if (where[c]! >= 0) dx[where[c]!]! += dy[o + c]!;
-      }
-    }
-  }
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { columnSums } from './heap-kernels';
+import { heapPoolFor } from './heap-pool';
 import { type Info, backendOf, type WasmBackend, floats, sizeOf } from './kernel-call';
 
 interface ReduceAttrs {
@@ -12,13 +14,14 @@ function leadingAxes(x: Info, attrs: ReduceAttrs): number | undefined {
   return axes.every((axis, i) => axis === i) && axes.length < x.shape.length ? axes.length : undefined;
 }
 
-/** Column sums of x viewed as [rows, cols], in float64, divided by `divisor`. */
-function columnSums(values: Float32Array, rows: number, cols: number, divisor: number): Float32Array {
-  const sums = new Float64Array(cols);
-  for (let r = 0, base = 0; r < rows; r++, base += cols) {
-    for (let c = 0; c < cols; c++) sums[c]! += values[base + c]!;
-  }
-  return Float32Array.from(sums, (s) => s / divisor);
+/** Column sums of a heap matrix [rows, cols] in float64, split over the heap workers when large, divided by `divisor`. */
+function columnMeans(view: Float32Array, rows: number, cols: number, divisor: number): Float32Array {
+  const heap = new Float32Array(view.buffer);
+  const params = { offset: view.byteOffset / 4, cols };
+  const pool = heapPoolFor(heap, view.length);
+  const parts = pool ? pool.run('columnSums', heap, params, rows, cols) : [new Float64Array(cols)];
+  if (!pool) columnSums(heap, params, 0, rows, parts[0]!);
+  return Float32Array.from({ length: cols }, (_, c) => parts.reduce((sum, part) => sum + part[c]!, 0) / divisor);
 }
 
 /**
@@ -36,7 +39,7 @@ function makeLeadingReduction(mean: boolean) {
       if (count === undefined) return fallback(args);
       const rows = sizeOf(x.shape.slice(0, count));
       const inner = x.shape.slice(count);
-      const sums = columnSums(floats(backend, x), rows, sizeOf(inner), mean ? rows : 1);
+      const sums = columnMeans(floats(backend, x), rows, sizeOf(inner), mean ? rows : 1);
       const out = backend.makeOutput(attrs.keepDims ? [...x.shape.slice(0, count).map(() => 1), ...inner] : inner, 'float32');
       floats(backend, out).set(sums);
       return out;

@@ -55,7 +55,10 @@ export async function withThreadedWasm<T>(threads: number, init: () => Promise<T
   const originalCpus = os.cpus.bind(os);
   const patches = [
     replaceProperty(URL, 'createObjectURL', (obj: Blob) => (obj instanceof Blob && obj.type === 'application/javascript' ? workerScript : originalCreateObjectURL(obj))),
-    replaceProperty(os, 'cpus', () => Array.from({ length: 2 * threads }, (_, i) => originalCpus()[i % originalCpus().length]!)),
+    replaceProperty(os, 'cpus', () => {
+      const cpus = originalCpus();
+      return Array.from({ length: 2 * threads }, (_, i) => cpus[i % cpus.length]!);
+    }),
     replaceProperty(globalThis as { Worker?: unknown }, 'Worker', (globalThis as { Worker?: unknown }).Worker),
   ];
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
