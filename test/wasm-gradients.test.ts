@@ -137,7 +137,8 @@ describe('wasm gradients match the cpu backend', () => {
     const permutations = (items: number[]): number[][] => (items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest])));
     for (const shape of [[3, 40, 1, 37], [2, 3, 4, 5]]) {
       for (const perm of permutations([0, 1, 2, 3])) {
-        const compute = () => [tf.transpose(seeded(shape, 9), perm), tf.transpose(seeded(shape, 9).mul(100).toInt(), perm).toFloat()];
+        // int32 values near -5e6 have the bit patterns of signalling NaNs: they must come through unchanged.
+        const compute = () => [tf.transpose(seeded(shape, 9), perm), tf.transpose(seeded(shape, 9).mul(100).toInt().sub(5_000_000), perm).add(5_000_000).toFloat()];
         assertClose(await on('wasm', compute), await on('cpu', compute), `transpose ${shape} by ${perm}`);
       }
     }
@@ -154,7 +155,7 @@ describe('wasm gradients match the cpu backend', () => {
     tf.dispose(copies);
   });
 
-  test('large sums, means and max-pool gradients split over the heap workers match the cpu backend', async () => {
+  test('large sums, means, max-pool gradients, transposes and filter-gradient patches split over the heap workers match the cpu backend', async () => {
     await initBackend({ choice: 'wasm', threads: 2 });
     const shape = [9, 66, 66, 32]; // odd batch and rows: the parts are unequal
     assert.ok(shape.reduce((a, b) => a * b, 1) >= MIN_SPLIT_ELEMENTS);
@@ -163,10 +164,13 @@ describe('wasm gradients match the cpu backend', () => {
       const x = seeded(shape, 17).mul(5).round().div(10);
       const pool = (xx: tf.Tensor) => tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid');
       const upstream = seeded(pool(x).shape, 18);
-      return [x.sum([0, 1, 2]), x.mean([0, 1]), tf.grad((xx: tf.Tensor) => pool(xx).mul(upstream).sum())(x)];
+      const xc = seeded([9, 34, 34, 16], 19); // 3x3 patches: 9 * 16 x 9 * 34 * 34 elements
+      const dy = seeded([9, 34, 34, 8], 20);
+      const filterGrad = tf.engine().runKernel('Conv2DBackpropFilter', { x: xc, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], filterShape: [3, 3, 16, 8] }) as tf.Tensor;
+      return [x.sum([0, 1, 2]), x.mean([0, 1]), tf.grad((xx: tf.Tensor) => pool(xx).mul(upstream).sum())(x), x.transpose([3, 1, 2, 0]), x.transpose([1, 2, 0, 3]), filterGrad];
     };
     assertClose(await on('wasm', compute), await on('cpu', compute), 'split kernels');
-    assert.equal(heapPoolTasks() - before, 3, 'the sum, the mean and the pooling gradient ran on the pool');
+    assert.equal(heapPoolTasks() - before, 6, 'the sum, the mean, the pooling gradient, both transposes and the patches ran on the pool');
   });
 
   test('tile: broadcast and general repeats match the cpu backend', async () => {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Info, type KernelArgs, type WasmBackend, backendOf, call, floats, free } from './kernel-call';
+import type { PatchParams } from './heap-kernels';
+import { runSplit } from './heap-pool';
 import { product } from './matmul-kernel';
 
 interface ConvAttrs {
@@ -15,31 +17,20 @@ const MAX_PATCH_ELEMENTS = 16 * 1024 * 1024;
 
 /**
  * dW as one matrix product: patches^T [KH*KW*C_in, N*OH*OW] times dy [N*OH*OW, C_out], on
- * XNNPACK's threaded GEMM. The patches are gathered once in JavaScript (zero where padding).
+ * XNNPACK's threaded GEMM. The patches are gathered once in JavaScript (zero where padding),
+ * split over the heap workers when large.
  */
 function filterGradByPatches(backend: WasmBackend, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
   const spots = batchSize * outHeight * outWidth;
-  const patches = backend.makeOutput([filterHeight * filterWidth * inChannels, spots], 'float32');
-  const [src, dst] = [floats(backend, x), floats(backend, patches)];
-  let o = 0;
-  for (let kh = 0; kh < filterHeight; kh++) {
-    for (let kw = 0; kw < filterWidth; kw++) {
-      for (let c = 0; c < inChannels; c++) {
-        for (let n = 0; n < batchSize; n++) {
-          for (let oh = 0; oh < outHeight; oh++) {
-            const h = oh * strideHeight + kh * dilationHeight - padInfo.top;
-            const row = (n * inHeight + h) * inWidth;
-            for (let ow = 0; ow < outWidth; ow++) {
-              const w = ow * strideWidth + kw * dilationWidth - padInfo.left;
-              dst[o++] = h >= 0 && h < inHeight && w >= 0 && w < inWidth ? src[(row + w) * inChannels + c]! : 0;
-            }
-          }
-        }
-      }
-    }
-  }
   const rows = filterHeight * filterWidth * inChannels;
+  const patches = backend.makeOutput([rows, spots], 'float32');
+  const [src, dst] = [floats(backend, x), floats(backend, patches)];
+  const params: PatchParams = {
+    x: src.byteOffset / 4, patches: dst.byteOffset / 4, batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterWidth,
+    strideHeight, strideWidth, dilationHeight, dilationWidth, padTop: padInfo.top, padLeft: padInfo.left,
+  };
+  runSplit('gatherPatches', new Float32Array(dst.buffer), params, rows, dst.length);
   const flat = product(backend, { info: patches, rows, cols: spots, transpose: false }, { info: dy, rows: spots, cols: info.outChannels, transpose: false });
   const result = call(backend, 'Reshape', { x: flat }, { shape: [filterHeight, filterWidth, inChannels, info.outChannels] });
   free(backend, patches, flat);

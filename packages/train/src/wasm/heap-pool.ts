@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { HEAP_KERNELS, type HeapKernelName } from './heap-kernels';
+import { type HeapKernelName, runHeapKernel } from './heap-kernels';
 import type { HeapTask } from './heap-worker';
 
 /** Below this many elements a kernel runs on the main thread alone: handing work over costs tens of microseconds. */
@@ -28,7 +28,7 @@ export class HeapPool {
   }
 
   /**
-   * Runs `kernel` over [0, total) in equal parts; returns each part's float64 results of length
+   * Runs `kernel` over parts [0, total) split equally; returns each part's float64 results of length
    * `outputs` (for reductions; the caller adds them up).
    */
   run(kernel: HeapKernelName, heap: Float32Array, params: object, total: number, outputs = 0): Float64Array[] {
@@ -43,8 +43,7 @@ export class HeapPool {
       w.worker.postMessage(task);
     });
     this.tasks++;
-    if (kernel === 'columnSums') HEAP_KERNELS.columnSums(heap, params as never, 0, Math.min(total, step), results[0]!);
-    else HEAP_KERNELS.routeToMaxima(heap, params as never, 0, Math.min(total, step));
+    runHeapKernel(kernel, heap, params, 0, Math.min(total, step), results[0]!);
     for (const w of this.workers) {
       Atomics.wait(w.done, 0, 0);
       if (Atomics.load(w.done, 0) !== 1) throw new Error(`heap worker failed in ${kernel}`);
@@ -73,4 +72,13 @@ export function heapPoolFor(heap: Float32Array, elements: number): HeapPool | un
 
 export function heapPoolTasks(): number {
   return pool?.tasks ?? 0;
+}
+
+/** Runs a kernel over parts [0, total): on the pool when the work is large, else here. */
+export function runSplit(kernel: HeapKernelName, heap: Float32Array, params: object, total: number, elements: number, outputs = 0): Float64Array[] {
+  const pool = heapPoolFor(heap, elements);
+  if (pool) return pool.run(kernel, heap, params, total, outputs);
+  const out = new Float64Array(outputs);
+  runHeapKernel(kernel, heap, params, 0, total, out);
+  return [out];
 }

@@ -1,6 +1,6 @@
 /** A heap worker (see heap-pool.ts): runs its part of a heap kernel, then signals the main thread. */
 import { parentPort } from 'node:worker_threads';
-import { HEAP_KERNELS, type HeapKernelName } from './heap-kernels';
+import { type HeapKernelName, runHeapKernel } from './heap-kernels';
 
 export interface HeapTask {
   kernel: HeapKernelName;
@@ -20,13 +20,9 @@ parentPort!.on('message', (task: HeapTask) => {
   if (task.heap) heap = new Float32Array(task.heap) as unknown as Float32Array;
   const flag = new Int32Array(task.done);
   try {
-    if (task.kernel === 'columnSums') {
-      const out = new Float64Array(task.scratch!);
-      out.fill(0);
-      HEAP_KERNELS.columnSums(heap, task.params, task.start, task.end, out);
-    } else {
-      HEAP_KERNELS.routeToMaxima(heap, task.params, task.start, task.end);
-    }
+    const out = new Float64Array(task.scratch!);
+    out.fill(0);
+    runHeapKernel(task.kernel, heap, task.params, task.start, task.end, out);
     Atomics.store(flag, 0, 1);
   } catch {
     Atomics.store(flag, 0, 2);

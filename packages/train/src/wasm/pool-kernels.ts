@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type MaxPoolGradParams, routeToMaxima } from './heap-kernels';
-import { heapPoolFor } from './heap-pool';
+import type { MaxPoolGradParams } from './heap-kernels';
+import { runSplit } from './heap-pool';
 import { type Info, backendOf, type WasmBackend, floats } from './kernel-call';
 
 interface PoolAttrs {
@@ -33,9 +33,7 @@ export function makeMaxPoolGrad(fallback: tf.KernelFunc): tf.KernelFunc {
       filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
       padTop: info.padInfo.top, padLeft: info.padInfo.left,
     };
-    const pool = heapPoolFor(heap, xView.length);
-    if (pool) pool.run('routeToMaxima', heap, params, info.batchSize);
-    else routeToMaxima(heap, params, 0, info.batchSize);
+    runSplit('routeToMaxima', heap, params, info.batchSize, xView.length);
     return dx;
   };
 }

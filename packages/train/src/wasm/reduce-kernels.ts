@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { columnSums } from './heap-kernels';
-import { heapPoolFor } from './heap-pool';
+import { runSplit } from './heap-pool';
 import { type Info, backendOf, type WasmBackend, floats, sizeOf } from './kernel-call';
 
 interface ReduceAttrs {
@@ -18,9 +17,7 @@ function leadingAxes(x: Info, attrs: ReduceAttrs): number | undefined {
 function columnMeans(view: Float32Array, rows: number, cols: number, divisor: number): Float32Array {
   const heap = new Float32Array(view.buffer);
   const params = { offset: view.byteOffset / 4, cols };
-  const pool = heapPoolFor(heap, view.length);
-  const parts = pool ? pool.run('columnSums', heap, params, rows, cols) : [new Float64Array(cols)];
-  if (!pool) columnSums(heap, params, 0, rows, parts[0]!);
+  const parts = runSplit('columnSums', heap, params, rows, view.length, cols);
   return Float32Array.from({ length: cols }, (_, c) => parts.reduce((sum, part) => sum + part[c]!, 0) / divisor);
 }
 
