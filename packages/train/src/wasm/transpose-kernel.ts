@@ -3,7 +3,6 @@ import { type TransposeParams, transposeParts } from './heap-kernels';
 import { runSplit } from './heap-pool';
 import { type Info, type WasmBackend, backendOf } from './kernel-call';
 
-
 /** Drops size-1 axes and merges axes that stay adjacent and in order: [N, H, W, C] by [0, 3, 1, 2] becomes [N, HW, C] by [0, 2, 1]. */
 export function collapseTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
   const kept = perm.filter((axis) => shape[axis] !== 1);
