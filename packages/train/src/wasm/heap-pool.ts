@@ -6,6 +6,8 @@ import type { HeapTask } from './heap-worker';
 /** Below this many elements a kernel runs on the main thread alone: handing work over costs tens of microseconds. */
 export const MIN_SPLIT_ELEMENTS = 1 << 20;
 
+const WORKER_TIMEOUT_MS = 120_000;
+
 /**
  * Worker threads that share the threaded wasm build's heap (a SharedArrayBuffer) and run parts of
  * the JavaScript kernels, so that those use every core as XNNPACK's do. The main thread runs the
@@ -45,8 +47,10 @@ export class HeapPool {
     this.tasks++;
     runHeapKernel(kernel, heap, params, 0, Math.min(total, step), results[0]!);
     for (const w of this.workers) {
-      Atomics.wait(w.done, 0, 0);
-      if (Atomics.load(w.done, 0) !== 1) throw new Error(`heap worker failed in ${kernel}`);
+      // Bounded, so a worker that died cannot hang training: no part takes anywhere near this long.
+      Atomics.wait(w.done, 0, 0, WORKER_TIMEOUT_MS);
+      const state = Atomics.load(w.done, 0);
+      if (state !== 1) throw new Error(`heap worker ${state === 0 ? `did not answer within ${WORKER_TIMEOUT_MS / 1000} s` : 'failed'} in ${kernel}`);
       results.push(w.scratch.slice(0, outputs));
     }
     return results;
