@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { median } from './stats';
-import { buildCnn, initBackend, useWasmOverride } from '@shardline/train';
+import { initBackend, useWasmOverride } from '@shardline/train';
+import { imagesPerSecond, stepFixture } from './train-step';
 
 /** One conv layer: batch, input size, channels in and out, 3x3 same. */
 interface ConvShape {
@@ -82,20 +83,15 @@ export async function benchTrainingSteps(steps = 8): Promise<TrainingStepRow[]> 
   ];
   const results = [];
   for (const c of configs) {
-    const model = buildCnn({ ...c, dropout: 0.3, learningRate: 0.001 });
-    const xs = tf.randomUniform([c.batch, ...c.inputShape]);
-    const ys = tf.oneHot(tf.randomUniform([c.batch], 0, c.classCount, 'int32'), c.classCount);
-    const imagesPerSecond = async (inputGrad: boolean, tile: boolean) => {
+    const f = stepFixture(c);
+    const rate = async (inputGrad: boolean, tile: boolean) => {
       useWasmOverride('Conv2DBackpropInput', inputGrad);
       useWasmOverride('Tile', tile);
-      await model.trainOnBatch(xs, ys);
-      const started = performance.now();
-      for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
-      return (steps * c.batch) / ((performance.now() - started) / 1000);
+      await f.model.trainOnBatch(f.xs, f.ys);
+      return imagesPerSecond(f, steps);
     };
-    results.push({ model: c.model, wasmKernels: await imagesPerSecond(false, false), composedInputGrad: await imagesPerSecond(true, false), broadcastTile: await imagesPerSecond(true, true) });
-    tf.dispose([xs, ys]);
-    model.dispose();
+    results.push({ model: c.model, wasmKernels: await rate(false, false), composedInputGrad: await rate(true, false), broadcastTile: await rate(true, true) });
+    f.dispose();
   }
   return results;
 }

@@ -1,6 +1,7 @@
 /**
  * Kernels that split into independent ranges, written over the wasm heap as plain arrays so that
- * the main thread and heap workers (heap-worker.ts) run the same code on their parts.
+ * the main thread and heap workers (heap-worker.ts) run the same code on their parts. Free of
+ * tfjs on purpose: every worker loads this file.
  */
 
 export interface ColumnSumsParams {

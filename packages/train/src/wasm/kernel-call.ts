@@ -31,7 +31,3 @@ export function free(backend: WasmBackend, ...infos: Info[]): void {
 export function floats(backend: WasmBackend, info: Info): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
-
-export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}

@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs';
-import { type Info, backendOf, type WasmBackend, call, free, sizeOf } from './kernel-call';
+import * as tf from '@tensorflow/tfjs';
+import { type Info, backendOf, type WasmBackend, call, free } from './kernel-call';
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -51,7 +51,7 @@ export function makeConvMatMul(fallback: tf.KernelFunc): tf.KernelFunc {
     if (!unbatched(a) || !unbatched(b)) return fallback(args);
     const A: Operand = { info: a, rows: a.shape.at(-2)!, cols: a.shape.at(-1)!, transpose: transposeA };
     const B: Operand = { info: b, rows: b.shape.at(-2)!, cols: b.shape.at(-1)!, transpose: transposeB };
-    const [sizeA, sizeB] = [sizeOf(a.shape), sizeOf(b.shape)];
+    const [sizeA, sizeB] = [tf.util.sizeFromShape(a.shape), tf.util.sizeFromShape(b.shape)];
     const [m, n] = [transposeA ? A.cols : A.rows, transposeB ? B.rows : B.cols];
     const directCost = (transposeA ? sizeA : 0) + (transposeB ? sizeB : 0) + sizeB;
     const transposedCost = (transposeB ? 0 : sizeB) + (transposeA ? 0 : sizeA) + sizeA + m * n;

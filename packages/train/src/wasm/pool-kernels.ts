@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaxPoolGradParams } from './heap-kernels';
 import { runSplit } from './heap-pool';
-import { type Info, backendOf, type WasmBackend, floats } from './kernel-call';
+import { type Info, backendOf, floats } from './kernel-call';
 
 interface PoolAttrs {
   filterSize: [number, number] | number;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { runSplit } from './heap-pool';
-import { type Info, backendOf, type WasmBackend, floats, sizeOf } from './kernel-call';
+import { type Info, backendOf, floats } from './kernel-call';
 
 interface ReduceAttrs {
   axis: number | number[];
@@ -34,9 +34,9 @@ function makeLeadingReduction(mean: boolean) {
       const attrs = args.attrs as unknown as ReduceAttrs;
       const count = x.dtype === 'float32' ? leadingAxes(x, attrs) : undefined;
       if (count === undefined) return fallback(args);
-      const rows = sizeOf(x.shape.slice(0, count));
+      const rows = tf.util.sizeFromShape(x.shape.slice(0, count));
       const inner = x.shape.slice(count);
-      const sums = columnMeans(floats(backend, x), rows, sizeOf(inner), mean ? rows : 1);
+      const sums = columnMeans(floats(backend, x), rows, tf.util.sizeFromShape(inner), mean ? rows : 1);
       const out = backend.makeOutput(attrs.keepDims ? [...x.shape.slice(0, count).map(() => 1), ...inner] : inner, 'float32');
       floats(backend, out).set(sums);
       return out;
