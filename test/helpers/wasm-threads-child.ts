@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const onCpu = await conv().data();
   const worstDifference = Math.max(...Array.from(onWasm, (v, i) => Math.abs(v - onCpu[i]!)));
   const restored = URL.createObjectURL === before.createObjectURL && os.cpus === before.cpus && (globalThis as { Worker?: unknown }).Worker === before.worker;
-  console.log(JSON.stringify({ info, restored, cpus: os.cpus().length, worstDifference }));
+  const again = await initBackend({ choice: 'wasm', threads: threads + 1 });
+  console.log(JSON.stringify({ info, restored, cpus: os.cpus().length, worstDifference, again }));
 }
 
 void main();

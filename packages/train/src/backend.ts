@@ -55,7 +55,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
     throw new RangeError(`threads must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
   }
-  if (current && (choice === 'auto' || choice === current.name) && (await tf.setBackend(current.name))) return current;
+  if (current && (choice === 'auto' || choice === current.name) && (await tf.setBackend(current.name))) return reused(current, threads);
   const notes: string[] = [];
   if (choice === 'auto' || choice === 'tensorflow') {
     const native = loadNative(notes);
@@ -69,6 +69,12 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   }
   await tf.setBackend('cpu');
   return (current = { name: 'cpu', threads: 1, notes });
+}
+
+/** The backend already running; a different thread count cannot take effect, and the notes say so. */
+function reused(info: BackendInfo, threads: number): BackendInfo {
+  if (info.name !== 'wasm' || info.threads === threads) return info;
+  return { ...info, notes: [...info.notes, `wasm already runs ${info.threads} thread(s) in this process; its pool is fixed when it starts, so ${threads} cannot take effect`] };
 }
 
 async function initWasm(threads: number, notes: string[]): Promise<BackendInfo | undefined> {
