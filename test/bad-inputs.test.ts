@@ -8,7 +8,7 @@ import { listSource, packDataset, readManifest } from '@shardline/pack';
 import { encodeExample, frameRecord, int64Feature, readIndex } from '@shardline/tfrecord';
 import { NO_AUGMENTATION, type TrainOptions, buildCnn, fileSaveHandler, trainModel } from '@shardline/train';
 import { idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
-import { REPO_ROOT, tempDir } from './helpers/paths';
+import { FIXTURES, REPO_ROOT, tempDir } from './helpers/paths';
 
 const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
 
@@ -53,6 +53,20 @@ describe('the CLI names the bad input and exits non-zero', () => {
     const notExample = cli('inspect', file);
     assert.equal(notExample.status, 1);
     assert.match(notExample.stderr, new RegExp(`${file}: record at byte offset ${16 + example.length} is not a tf.train.Example`));
+  });
+
+  test('inspect shows the feature lists of a SequenceExample, and --compression overrides the guess', () => {
+    const fixture = join(FIXTURES, 'pytorch-data_sequence_example.tfrecord');
+    const run = spawnSync(process.execPath, [CLI, 'inspect', fixture, '--records', '4'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /record 3 @\d+: SequenceExample; context .*x_byte: bytes\[1\] "test str".*; feature lists .*x_float_seq: 9 step\(s\) \[float\[10\] 30,31,32,33 \|/);
+
+    const file = join(tempDir(), 'damaged-first-header.tfrecord');
+    const bytes = Buffer.from(frameRecord(Buffer.from('x')));
+    bytes.set([0x1f, 0x8b], 0);
+    writeFileSync(file, bytes);
+    assert.match(cli('inspect', file).stderr, /gzip compression was guessed from the file's first bytes/);
+    assert.match(cli('inspect', file, '--compression', 'none').stderr, /corrupt length field: CRC mismatch .*\(record at byte offset 0\)$/m);
   });
 
   test('an unknown option is refused with help', () => {

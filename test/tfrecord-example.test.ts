@@ -11,6 +11,10 @@ import {
   decodeExample,
   decodeExampleFeatures,
   decodeExampleReference,
+  decodeSequenceExample,
+  decodeSequenceExampleReference,
+  encodeSequenceExample,
+  ProtobufDecodeError,
   encodeExample,
   floatFeature,
   getBytes,
@@ -21,11 +25,20 @@ import {
   int64Feature,
   readTFRecords,
 } from '@shardline/tfrecord';
-import { SHARED_TFRECORDS, collect } from './helpers/paths';
+import { FIXTURES, SHARED_TFRECORDS, collect } from './helpers/paths';
 
 async function sharedExamples(name: string): Promise<Features[]> {
   const records = await collect(readTFRecords(join(SHARED_TFRECORDS, name)));
   return records.map((r) => decodeExample(r.data));
+}
+
+/** What a decoder makes of bytes: its result, or 'throws'. */
+function outcomeOf<T>(decode: (bytes: Uint8Array) => T, bytes: Uint8Array): T | 'throws' {
+  try {
+    return decode(bytes);
+  } catch {
+    return 'throws';
+  }
 }
 
 describe('real TensorFlow files in shared/testdata', () => {
@@ -175,21 +188,64 @@ describe('Example codec', () => {
     let failures = 0;
     for (let end = 0; end < bytes.length; end++) {
       const prefix = bytes.subarray(0, end);
-      const outcome = (decode: typeof decodeExample) => {
-        try {
-          return decode(prefix);
-        } catch {
-          return 'throws';
-        }
-      };
-      const fast = outcome(decodeExample);
-      assert.deepEqual(fast, outcome(decodeExampleReference), `first ${end} bytes`);
+      const fast = outcomeOf(decodeExample, prefix);
+      assert.deepEqual(fast, outcomeOf(decodeExampleReference, prefix), `first ${end} bytes`);
       if (fast === 'throws') failures++;
     }
     assert.ok(failures > bytes.length / 2, `most truncations are malformed (${failures} of ${bytes.length})`);
   });
 
-  test('malformed protobuf bytes throw', () => {
-    assert.throws(() => decodeExample(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f])), /^Error: malformed protobuf: a nested message of 33554431 bytes passes the end of the data$/);
+  test('malformed protobuf bytes throw ProtobufDecodeError, also where protobufjs itself runs out of data', () => {
+    const cases: [Buffer, RegExp][] = [
+      [Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), /^malformed tf\.train\.Example: a nested message of 33554431 bytes passes the end of the data$/],
+      // A bytes field (key of a map entry) longer than what is left: protobufjs's "index out of range".
+      [Buffer.from([0x0a, 0x04, 0x0a, 0x02, 0x0a, 0x09]), /^malformed tf\.train\.Example: a field runs past the end of the data \(index out of range/],
+    ];
+    for (const [bytes, message] of cases) {
+      assert.throws(() => decodeExample(bytes), (err: unknown) => err instanceof ProtobufDecodeError && message.test(err.message));
+      assert.throws(() => decodeSequenceExample(bytes), (err: unknown) => err instanceof ProtobufDecodeError && /^malformed tf\.train\.SequenceExample/.test(err.message));
+    }
+  });
+});
+
+describe('SequenceExample codec', () => {
+  const file = join(FIXTURES, 'pytorch-data_sequence_example.tfrecord');
+
+  test('a SequenceExample written by TensorFlow: context and feature lists, as its writer made them', async () => {
+    const records = await collect(readTFRecords(file));
+    assert.equal(records.length, 4);
+    records.forEach((r, i) => {
+      const { context, featureLists } = decodeSequenceExample(r.data);
+      const x = Array.from({ length: 10 }, (_, k) => i * 10 + k);
+      const xInt = x.map((v) => BigInt(v * 10));
+      assert.deepEqual(getFloats(context, 'x_float'), x);
+      assert.deepEqual(getInt64s(context, 'x_int'), xInt);
+      assert.equal(getString(context, 'x_byte'), 'test str');
+      const steps = 2 * i + 3;
+      assert.deepEqual(Object.keys(featureLists).sort(), ['x_byte_seq', 'x_float_seq', 'x_int_seq']);
+      assert.deepEqual(featureLists['x_float_seq'], Array.from({ length: steps }, () => floatFeature(...x)));
+      assert.deepEqual(featureLists['x_int_seq'], Array.from({ length: steps }, () => int64Feature(...xInt)));
+      assert.deepEqual(featureLists['x_byte_seq'], Array.from({ length: steps }, () => bytesFeature('test str')));
+      assert.deepEqual(decodeSequenceExample(r.data), decodeSequenceExampleReference(r.data));
+    });
+  });
+
+  test('round trips, including empty lists and an Example read as context only', () => {
+    const sequence = {
+      context: { id: bytesFeature('clip-7'), empty: { kind: 'none' } as const },
+      featureLists: { frames: [bytesFeature(Buffer.alloc(5, 1)), bytesFeature()], scores: [floatFeature(0.5), floatFeature()], none: [] },
+    };
+    assert.deepEqual(decodeSequenceExample(encodeSequenceExample(sequence)), sequence);
+    const example = { label: int64Feature(3) };
+    assert.deepEqual(decodeSequenceExample(encodeExample(example)), { context: example, featureLists: {} });
+  });
+
+  test('every truncation either fails in both decoders or decodes the same in both', async () => {
+    const [record] = await collect(readTFRecords(file));
+    const bytes = record!.data;
+    for (let end = 0; end < bytes.length; end++) {
+      const prefix = bytes.subarray(0, end);
+      assert.deepEqual(outcomeOf(decodeSequenceExample, prefix), outcomeOf(decodeSequenceExampleReference, prefix), `first ${end} bytes`);
+    }
   });
 });

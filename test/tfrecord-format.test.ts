@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import {
   ReadBufferPool,
+  type ReadOptions,
   type TFRecord,
   TFRecordError,
   TFRecordWriter,
@@ -148,8 +149,8 @@ describe('corrupted and truncated files', () => {
     return { file, bytes };
   }
 
-  async function expectError(file: string, offset: number, pattern: RegExp): Promise<void> {
-    await assert.rejects(collect(readTFRecords(file)), (err: unknown) => {
+  async function expectError(file: string, offset: number, pattern: RegExp, options: ReadOptions = {}): Promise<void> {
+    await assert.rejects(collect(readTFRecords(file, options)), (err: unknown) => {
       assert.ok(err instanceof TFRecordError, `expected TFRecordError, got ${String(err)}`);
       assert.equal(err.file, file);
       assert.equal(err.offset, offset);
@@ -209,12 +210,91 @@ describe('corrupted and truncated files', () => {
     await expectError(file, 0, /record length 1152921504606846976 is impossible/);
   });
 
-  test('a truncated gzip stream names the file', async () => {
+  test('a truncated gzip stream: the file, "ends early", and an offset in the decompressed stream', async () => {
     const file = join(tempDir(), 'cut.tfrecord.gz');
     const gz = gzipSync(Buffer.concat(Array.from({ length: 50 }, (_, i) => frameRecord(Buffer.alloc(1000, i)))));
-    writeFileSync(file, gz.subarray(0, gz.length >> 1));
-    await assert.rejects(collect(readTFRecords(file)), (err: unknown) => err instanceof TFRecordError && err.message.startsWith(file));
+    writeFileSync(file, gz.subarray(0, gz.length - 20));
+    await assert.rejects(collect(readTFRecords(file)), (err: unknown) => {
+      assert.ok(err instanceof TFRecordError);
+      assert.ok(err.message.startsWith(file));
+      assert.match(err.message, /the gzip stream ends early .*the file is truncated/);
+      assert.match(err.message, /of the decompressed gzip stream\)$/);
+      assert.doesNotMatch(err.message, /guessed/);
+      return true;
+    });
   });
+
+  test('a damaged zlib stream is called damaged', async () => {
+    const file = join(tempDir(), 'damaged.tfrecord.zz');
+    const zz = deflateSync(Buffer.concat(Array.from({ length: 50 }, (_, i) => frameRecord(Buffer.from(`record ${i}`)))));
+    zz[zz.length - 2]! ^= 0xff; // the Adler-32 trailer
+    writeFileSync(file, zz);
+    await assert.rejects(collect(readTFRecords(file)), /the zlib stream is damaged \(incorrect data check\).*of the decompressed zlib stream/);
+  });
+
+  for (const [compression, magic] of [['zlib', [0x78, 0x01]], ['gzip', [0x1f, 0x8b]]] as const) {
+    test(`an uncompressed file whose damaged first length starts like ${compression}: the error says the compression was a guess`, async () => {
+      const { file, bytes } = threeRecordFile();
+      bytes.set(magic, 0);
+      writeFileSync(file, bytes);
+      await assert.rejects(collect(readTFRecords(file)), (err: unknown) => {
+        assert.ok(err instanceof TFRecordError);
+        assert.match(err.message, new RegExp(`${compression} compression was guessed from the file's first bytes.*first record header is damaged`));
+        return true;
+      });
+      await expectError(file, 0, /corrupt length field/, { compression: 'none' });
+    });
+  }
+
+  /** The records read before the reader threw, and what it threw. */
+  async function readUntilError(file: string, options: ReadOptions = {}): Promise<{ records: Buffer[]; error: unknown }> {
+    const records: Buffer[] = [];
+    try {
+      for await (const r of readTFRecords(file, options)) {
+        records.push(Buffer.from(r.data));
+        r.lease?.release();
+      }
+    } catch (error) {
+      return { records, error };
+    }
+    return { records, error: undefined };
+  }
+
+  function tenRecords(): { payloads: Buffer[]; frames: Buffer[] } {
+    const payloads = Array.from({ length: 10 }, (_, i) => Buffer.from(`record number ${i}`));
+    return { payloads, frames: payloads.map((p) => frameRecord(p)) };
+  }
+
+  const damages = {
+    'a bit flip in record 3': (frames: Buffer[]) => {
+      frames[3]![12 + 4]! ^= 0x08;
+      return { good: 3, bytes: Buffer.concat(frames) };
+    },
+    'a cut inside record 5': (frames: Buffer[]) => ({ good: 5, bytes: Buffer.concat(frames.slice(0, 6)).subarray(0, -7) }),
+  };
+  for (const [damage, apply] of Object.entries(damages)) {
+    for (const [kind, options] of [['plain', {}], ['pooled', { bufferPool: new ReadBufferPool(4096) }]] as const) {
+      test(`${damage}: the records before it are delivered, then the damage is thrown (${kind} reads)`, async () => {
+        const { payloads, frames } = tenRecords();
+        const { good, bytes } = apply(frames);
+        const file = join(tempDir(), 'damaged.tfrecord');
+        writeFileSync(file, bytes);
+        const { records, error } = await readUntilError(file, options);
+        assert.deepEqual(records, payloads.slice(0, good));
+        assert.ok(error instanceof TFRecordError, String(error));
+        assert.equal(error.offset, frames.slice(0, good).reduce((n, f) => n + f.length, 0));
+      });
+    }
+    test(`${damage} of a gzip file: the records before it are delivered`, async () => {
+      const { payloads, frames } = tenRecords();
+      const { good, bytes } = apply(frames);
+      const file = join(tempDir(), 'damaged.tfrecord.gz');
+      writeFileSync(file, gzipSync(bytes));
+      const { records, error } = await readUntilError(file);
+      assert.deepEqual(records, payloads.slice(0, good));
+      assert.ok(error instanceof TFRecordError, String(error));
+    });
+  }
 
   test('a plain file that is not TFRecord at all fails on its first header', async () => {
     const file = join(tempDir(), 'notes.txt');

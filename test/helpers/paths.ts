@@ -5,6 +5,8 @@ import { join } from 'node:path';
 /** ../shared/testdata relative to the repository root (test/dist/helpers -> root). */
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const SHARED_TFRECORDS = join(REPO_ROOT, '..', 'shared', 'testdata', 'tfrecord');
+/** Real files kept in the repository: test/fixtures (see its README). */
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 
 const createdDirs: string[] = [];
 process.on('exit', () => createdDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

@@ -23,19 +23,33 @@ export function compressionFromExtension(file: string): Compression | undefined 
   return undefined;
 }
 
+/** A file's compression and how it was chosen: asked for, by the file's name, or guessed from its first bytes. */
+export interface ResolvedCompression {
+  compression: Compression;
+  chosenBy: 'option' | 'name' | 'content';
+}
+
 /**
- * Works out how a file is compressed. The extension wins; otherwise an
- * uncompressed file is recognised by a valid first header (its CRC), which
- * cannot be confused with gzip or zlib magic bytes that happen to look like a length.
+ * Works out how a file is compressed. The extension wins; otherwise an uncompressed
+ * file is recognised by a valid first header (its CRC). Only a file whose first header
+ * is not valid is taken for gzip or zlib by its magic bytes: errors then say it was a guess,
+ * since a damaged uncompressed file can start with the same bytes.
  */
-export async function detectCompression(file: string): Promise<Compression> {
+export async function detectCompression(file: string): Promise<ResolvedCompression> {
   const byName = compressionFromExtension(file);
-  if (byName) return byName;
+  if (byName) return { compression: byName, chosenBy: 'name' };
   const head = await readHead(file, HEADER_BYTES);
-  if (head.length < HEADER_BYTES || parseHeader(head).ok) return 'none';
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (isZlibHeader(head)) return 'zlib';
-  return 'none';
+  if (head.length < HEADER_BYTES || parseHeader(head).ok) return { compression: 'none', chosenBy: 'content' };
+  if (head[0] === 0x1f && head[1] === 0x8b) return { compression: 'gzip', chosenBy: 'content' };
+  if (isZlibHeader(head)) return { compression: 'zlib', chosenBy: 'content' };
+  return { compression: 'none', chosenBy: 'content' };
+}
+
+/** What a zlib error from inflating a compressed file means, in words. */
+export function describeInflateError(err: Error & { code?: string }, compression: Compression): string | undefined {
+  if (err.code === 'Z_BUF_ERROR') return `the ${compression} stream ends early (${err.message}): the file is truncated`;
+  if (err.code?.startsWith('Z_')) return `the ${compression} stream is damaged (${err.message})`;
+  return undefined;
 }
 
 /**

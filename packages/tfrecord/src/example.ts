@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Long from 'long';
 import protobuf from 'protobufjs';
+import { ProtobufDecodeError } from './errors';
 
 /** One tf.train.Feature. int64 values are bigint so values beyond 2^53 stay exact. */
 export type Feature =
@@ -17,11 +18,17 @@ export const PROTO_DIR = join(__dirname, '..', '..', '..', 'proto');
 protobuf.util.Long = Long;
 protobuf.configure();
 
-let exampleType: protobuf.Type | undefined;
+/** A tf.train.SequenceExample: context features, and named lists of features (one per time step). */
+export interface SequenceExample {
+  context: Features;
+  featureLists: Record<string, Feature[]>;
+}
 
-function exampleMessage(): protobuf.Type {
-  exampleType ??= protobuf.loadSync(join(PROTO_DIR, 'example.proto')).lookupType('tensorflow.Example');
-  return exampleType;
+let protoRoot: protobuf.Root | undefined;
+
+function messageType(name: 'Example' | 'SequenceExample'): protobuf.Type {
+  protoRoot ??= protobuf.loadSync(join(PROTO_DIR, 'example.proto'));
+  return protoRoot.lookupType(`tensorflow.${name}`);
 }
 
 interface FeatureMessage {
@@ -33,17 +40,44 @@ interface FeatureMessage {
 export function encodeExample(features: Features): Uint8Array {
   const feature: Record<string, FeatureMessage> = {};
   for (const [key, f] of Object.entries(features)) feature[key] = toMessage(f);
-  return exampleMessage().encode({ features: { feature } }).finish();
+  return messageType('Example').encode({ features: { feature } }).finish();
+}
+
+export function encodeSequenceExample({ context, featureLists }: SequenceExample): Uint8Array {
+  const feature: Record<string, FeatureMessage> = {};
+  for (const [key, f] of Object.entries(context)) feature[key] = toMessage(f);
+  const featureList: Record<string, { feature: FeatureMessage[] }> = {};
+  for (const [key, list] of Object.entries(featureLists)) featureList[key] = { feature: list.map(toMessage) };
+  return messageType('SequenceExample').encode({ context: { feature }, featureLists: { featureList } }).finish();
 }
 
 /**
- * Decodes a serialized tf.train.Example; throws on malformed protobuf.
+ * Decodes a serialized tf.train.Example; throws ProtobufDecodeError on malformed protobuf.
  * Walks the wire format with protobufjs's Reader, taking field numbers from the .proto
  * files: protobufjs's generated decoder cost 8-22 us per image record, most of a
  * training pipeline's budget, mainly in building oneof and Long objects it then drops.
  */
 export function decodeExample(bytes: Uint8Array): Features {
   return decodeFeatures(bytes, undefined);
+}
+
+/**
+ * Decodes a serialized tf.train.SequenceExample; throws ProtobufDecodeError on malformed protobuf.
+ * A tf.train.Example decodes too, as context only: the two share field 1.
+ */
+export function decodeSequenceExample(bytes: Uint8Array): SequenceExample {
+  const out: SequenceExample = { context: {}, featureLists: {} };
+  decoding('tf.train.SequenceExample', () => {
+    const reader = protobuf.Reader.create(bytes);
+    const t = tags();
+    while (reader.pos < reader.len) {
+      const fieldTag = reader.uint32();
+      if (fieldTag === t.context) readMap(reader, nestedEnd(reader), t.featureMap, undefined, out.context, readFeature, noFeature);
+      else if (fieldTag === t.featureLists) readMap(reader, nestedEnd(reader), t.featureListMap, undefined, out.featureLists, readFeatureList, () => []);
+      else reader.skipType(fieldTag & 7);
+    }
+  });
+  return out;
 }
 
 /**
@@ -80,9 +114,28 @@ export function bytesMatchAt(expected: Uint8Array, buf: Uint8Array, start: numbe
 
 /** protobufjs's generated decoder: slower, kept as the reference decodeExample is tested against. */
 export function decodeExampleReference(bytes: Uint8Array): Features {
-  const message = exampleMessage().decode(bytes) as unknown as { features?: { feature?: Record<string, FeatureMessage> } };
+  const message = messageType('Example').decode(bytes) as unknown as { features?: FeaturesMessage };
+  return fromFeaturesMessage(message.features);
+}
+
+/** protobufjs's generated decoder for SequenceExample, the reference decodeSequenceExample is tested against. */
+export function decodeSequenceExampleReference(bytes: Uint8Array): SequenceExample {
+  const message = messageType('SequenceExample').decode(bytes) as unknown as {
+    context?: FeaturesMessage;
+    featureLists?: { featureList?: Record<string, { feature?: FeatureMessage[] }> };
+  };
+  const featureLists: SequenceExample['featureLists'] = {};
+  for (const [key, list] of Object.entries(message.featureLists?.featureList ?? {})) featureLists[key] = (list.feature ?? []).map(fromMessage);
+  return { context: fromFeaturesMessage(message.context), featureLists };
+}
+
+interface FeaturesMessage {
+  feature?: Record<string, FeatureMessage>;
+}
+
+function fromFeaturesMessage(message: FeaturesMessage | undefined): Features {
   const out: Features = {};
-  for (const [key, f] of Object.entries(message.features?.feature ?? {})) out[key] = fromMessage(f);
+  for (const [key, f] of Object.entries(message?.feature ?? {})) out[key] = fromMessage(f);
   return out;
 }
 
@@ -101,6 +154,10 @@ function tag(field: number, wireType: number): number {
 interface Tags {
   features: number;
   featureMap: number;
+  context: number;
+  featureLists: number;
+  featureListMap: number;
+  featureListItem: number;
   bytesList: number;
   floatList: number;
   int64List: number;
@@ -113,12 +170,16 @@ let cachedTags: Tags | undefined;
 
 function tags(): Tags {
   if (cachedTags) return cachedTags;
-  const example = exampleMessage();
-  const id = (type: string, name: string) => example.root.lookupType(type).fields[name]!.id;
+  const root = messageType('Example').root;
+  const id = (type: string, name: string) => root.lookupType(type).fields[name]!.id;
   const numeric = (type: string, wireType: number) => ({ scalar: tag(id(type, 'value'), wireType), packed: tag(id(type, 'value'), LENGTH_DELIMITED) });
   cachedTags = {
     features: tag(id('tensorflow.Example', 'features'), LENGTH_DELIMITED),
     featureMap: tag(id('tensorflow.Features', 'feature'), LENGTH_DELIMITED),
+    context: tag(id('tensorflow.SequenceExample', 'context'), LENGTH_DELIMITED),
+    featureLists: tag(id('tensorflow.SequenceExample', 'featureLists'), LENGTH_DELIMITED),
+    featureListMap: tag(id('tensorflow.FeatureLists', 'featureList'), LENGTH_DELIMITED),
+    featureListItem: tag(id('tensorflow.FeatureList', 'feature'), LENGTH_DELIMITED),
     bytesList: tag(id('tensorflow.Feature', 'bytesList'), LENGTH_DELIMITED),
     floatList: tag(id('tensorflow.Feature', 'floatList'), LENGTH_DELIMITED),
     int64List: tag(id('tensorflow.Feature', 'int64List'), LENGTH_DELIMITED),
@@ -130,39 +191,65 @@ function tags(): Tags {
 }
 
 function decodeFeatures(bytes: Uint8Array, wanted: FeatureKeys | undefined): Features {
-  const reader = protobuf.Reader.create(bytes);
-  const { features, featureMap } = tags();
   const out: Features = {};
-  while (reader.pos < reader.len) {
-    const t = reader.uint32();
-    if (t !== features) {
-      reader.skipType(t & 7);
-      continue;
+  decoding('tf.train.Example', () => {
+    const reader = protobuf.Reader.create(bytes);
+    const { features, featureMap } = tags();
+    while (reader.pos < reader.len) {
+      const t = reader.uint32();
+      if (t === features) readMap(reader, nestedEnd(reader), featureMap, wanted, out, readFeature, noFeature);
+      else reader.skipType(t & 7);
     }
-    const end = nestedEnd(reader);
-    while (reader.pos < end) {
-      const entryTag = reader.uint32();
-      if (entryTag === featureMap) readMapEntry(reader, nestedEnd(reader), wanted, out);
-      else reader.skipType(entryTag & 7);
-    }
-    expectEnd(reader, end);
-  }
+  });
   return out;
+}
+
+/** Runs a decode, turning protobufjs's own errors (RangeError "index out of range", ...) into ProtobufDecodeError. */
+function decoding(messageName: string, decode: () => void): void {
+  try {
+    decode();
+  } catch (err) {
+    throw new ProtobufDecodeError(messageName, malformedReason(err));
+  }
+}
+
+/** Wire-format damage found by this decoder itself. */
+class Malformed extends Error {}
+
+function malformedReason(err: unknown): string {
+  if (err instanceof Malformed) return err.message;
+  // protobufjs's Reader signals a length or varint that runs past the end with a RangeError.
+  if (err instanceof RangeError) return `a field runs past the end of the data (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 function nestedEnd(reader: protobuf.Reader): number {
   const length = reader.uint32();
   const end = reader.pos + length;
-  if (end > reader.len) throw new Error(`malformed protobuf: a nested message of ${length} bytes passes the end of the data`);
+  if (end > reader.len) throw new Malformed(`a nested message of ${length} bytes passes the end of the data`);
   return end;
 }
 
 function expectEnd(reader: protobuf.Reader, end: number): void {
-  if (reader.pos !== end) throw new Error(`malformed protobuf: a field overruns its message by ${reader.pos - end} bytes`);
+  if (reader.pos !== end) throw new Malformed(`a field overruns its message by ${reader.pos - end} bytes`);
+}
+
+type ValueReader<V> = (reader: protobuf.Reader, end: number) => V;
+
+const noFeature = (): Feature => ({ kind: 'none' });
+
+/** The entries of a protobuf map<string, V> field, whose entries are tagged entryTag, up to end. */
+function readMap<V>(reader: protobuf.Reader, end: number, entryTag: number, wanted: FeatureKeys | undefined, out: Record<string, V>, readValue: ValueReader<V>, absent: () => V): void {
+  while (reader.pos < end) {
+    const t = reader.uint32();
+    if (t === entryTag) readMapEntry(reader, nestedEnd(reader), wanted, out, readValue, absent);
+    else reader.skipType(t & 7);
+  }
+  expectEnd(reader, end);
 }
 
 /** One map entry. The value is decoded only if its key is wanted, wherever the key comes. */
-function readMapEntry(reader: protobuf.Reader, end: number, wanted: FeatureKeys | undefined, out: Features): void {
+function readMapEntry<V>(reader: protobuf.Reader, end: number, wanted: FeatureKeys | undefined, out: Record<string, V>, readValue: ValueReader<V>, absent: () => V): void {
   // A missing key field means the empty key (the protobuf default).
   let key: string | undefined = wanted ? wanted.match(reader.buf, 0, 0) : '';
   let valueStart = -1;
@@ -182,12 +269,25 @@ function readMapEntry(reader: protobuf.Reader, end: number, wanted: FeatureKeys 
   expectEnd(reader, end);
   if (key === undefined) return;
   if (valueStart < 0) {
-    out[key] = { kind: 'none' };
+    out[key] = absent();
     return;
   }
   reader.pos = valueStart;
-  out[key] = readFeature(reader, valueEnd);
+  out[key] = readValue(reader, valueEnd);
   reader.pos = end;
+}
+
+/** A FeatureList: its repeated Feature field, in order. */
+function readFeatureList(reader: protobuf.Reader, end: number): Feature[] {
+  const itemTag = tags().featureListItem;
+  const list: Feature[] = [];
+  while (reader.pos < end) {
+    const t = reader.uint32();
+    if (t === itemTag) list.push(readFeature(reader, nestedEnd(reader)));
+    else reader.skipType(t & 7);
+  }
+  expectEnd(reader, end);
+  return list;
 }
 
 function matchKey(reader: protobuf.Reader, wanted: FeatureKeys): string | undefined {
@@ -233,7 +333,7 @@ function readNumberList<T>(reader: protobuf.Reader, end: number, valueTags: { sc
     } else if (t === valueTags.packed) {
       const runEnd = nestedEnd(reader);
       while (reader.pos < runEnd) values.push(readValue(reader));
-      if (reader.pos !== runEnd) throw new Error('malformed protobuf: a packed value overruns its list');
+      if (reader.pos !== runEnd) throw new Malformed('a packed value overruns its list');
     } else {
       reader.skipType(t & 7);
     }

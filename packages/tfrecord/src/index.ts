@@ -1,8 +1,8 @@
 export { ChunkLease, READ_CHUNK_BYTES, ReadBufferPool } from './buffer-pool';
 export { crc32cOf, maskCrc, maskedCrc32c } from './crc';
-export { TFRecordError } from './errors';
+export { ProtobufDecodeError, TFRecordError } from './errors';
 export { FRAME_OVERHEAD, FOOTER_BYTES, HEADER_BYTES, frameRecord, parseHeader } from './framing';
-export { type Compression, compressionFromExtension, detectCompression } from './compression';
+export { type Compression, type ResolvedCompression, compressionFromExtension, detectCompression } from './compression';
 export { DEFAULT_MAX_RECORD_BYTES, type ReadOptions, type TFRecord, readTFRecordGroups, readTFRecords } from './reader';
 export { type RecordLocation, TFRecordWriter, framedSize } from './writer';
 export { formatIndex, readIndex, writeIndex } from './index-file';
@@ -16,6 +16,10 @@ export {
   decodeExample,
   decodeExampleFeatures,
   decodeExampleReference,
+  decodeSequenceExample,
+  decodeSequenceExampleReference,
+  encodeSequenceExample,
+  type SequenceExample,
   encodeExample,
   floatFeature,
   getBytes,

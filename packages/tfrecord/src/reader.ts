@@ -1,12 +1,15 @@
 import { stat } from 'node:fs/promises';
 import type { ChunkLease, ReadBufferPool } from './buffer-pool';
 import { ChunkReader } from './chunk-reader';
-import { type Compression, decompressedChunks, detectCompression } from './compression';
+import { type Compression, type ResolvedCompression, decompressedChunks, describeInflateError, detectCompression } from './compression';
 import { TFRecordError } from './errors';
 import { FOOTER_BYTES, HEADER_BYTES, checkDataCrc, parseHeader } from './framing';
 
 export interface ReadOptions {
-  /** 'auto' (default) picks by extension, then by content. */
+  /**
+   * 'auto' (default) picks by extension (.gz, .gzip: gzip; .zz, .zlib: zlib), then by content.
+   * Callers that know it (a manifest, an option) should pass it.
+   */
   compression?: Compression | 'auto';
   /** Check the data CRC of every record (default true). Length CRCs are always checked. */
   verifyCrc?: boolean;
@@ -44,23 +47,47 @@ export async function* readTFRecords(file: string, options: ReadOptions = {}): A
  * over a group synchronously pays the cost of async iteration once per chunk, not per record.
  */
 export async function* readTFRecordGroups(file: string, options: ReadOptions = {}): AsyncGenerator<TFRecord[]> {
-  const compression = await resolveCompression(file, options.compression);
+  const resolved = await resolveCompression(file, options.compression);
+  const errors = new ErrorContext(file, resolved);
   const limits: FrameLimits = {
     verifyCrc: options.verifyCrc ?? true,
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     // Uncompressed files have a known size, so a length past the end is caught before reading.
-    knownSize: compression === 'none' ? (await stat(file)).size : Infinity,
+    knownSize: resolved.compression === 'none' ? (await stat(file)).size : Infinity,
   };
-  const chunks = decompressedChunks(file, compression, options.bufferPool);
+  const chunks = decompressedChunks(file, resolved.compression, options.bufferPool);
   const reader = new ChunkReader(chunks);
-  const frames = new FrameReader(file, reader, limits);
+  const frames = new FrameReader(errors, reader, limits);
   try {
     while (!(await frames.atEnd())) yield await frames.readGroup();
   } catch (err) {
-    throw asTFRecordError(err, file, frames.offset);
+    throw errors.wrap(err, frames.offset);
   } finally {
     reader.dispose();
     await chunks.return(undefined);
+  }
+}
+
+/** Builds the errors of one file's read: file, offset, and how its compression was chosen. */
+class ErrorContext {
+  constructor(
+    readonly file: string,
+    readonly resolved: ResolvedCompression,
+  ) {}
+
+  error(offset: number, reason: string): TFRecordError {
+    const { compression, chosenBy } = this.resolved;
+    const guess =
+      compression !== 'none' && chosenBy === 'content'
+        ? `; ${compression} compression was guessed from the file's first bytes, as its name does not say: if the file is not compressed, its first record header is damaged`
+        : '';
+    return new TFRecordError(this.file, offset, reason + guess, compression);
+  }
+
+  wrap(err: unknown, offset: number): TFRecordError {
+    if (err instanceof TFRecordError) return err;
+    if (!(err instanceof Error)) return this.error(offset, String(err));
+    return this.error(offset, describeInflateError(err, this.resolved.compression) ?? err.message);
   }
 }
 
@@ -74,27 +101,36 @@ interface FrameLimits {
 class FrameReader {
   /** Offset of the next frame in the (decompressed) stream. */
   offset = 0;
+  /** An error met after records of the same group: thrown by the next read, once those are delivered. */
+  private deferred: unknown;
 
   constructor(
-    private readonly file: string,
+    private readonly errors: ErrorContext,
     private readonly reader: ChunkReader,
     private readonly limits: FrameLimits,
   ) {}
 
-  atEnd(): Promise<boolean> {
-    return this.reader.atEnd();
+  async atEnd(): Promise<boolean> {
+    return this.deferred === undefined && (await this.reader.atEnd());
   }
 
   /**
    * The records up to the end of the current chunk; only one that crosses into the
    * next chunk is read by waiting. A group ends with its chunk, so holding a group
-   * never holds the whole file.
+   * never holds the whole file. The records before a damaged one are delivered first,
+   * as TensorFlow's reader does; the damage is thrown by the next call.
    */
   async readGroup(): Promise<TFRecord[]> {
+    if (this.deferred !== undefined) throw this.deferred;
     const group: TFRecord[] = [];
     const chunk = this.reader.chunksRead;
-    do group.push(this.readBuffered() ?? (await this.readAcrossChunks()));
-    while (this.reader.buffered > 0 && this.reader.chunksRead === chunk);
+    try {
+      do group.push(this.readBuffered() ?? (await this.readAcrossChunks()));
+      while (this.reader.buffered > 0 && this.reader.chunksRead === chunk);
+    } catch (err) {
+      if (group.length === 0) throw err;
+      this.deferred = err;
+    }
     return group;
   }
 
@@ -143,21 +179,15 @@ class FrameReader {
   }
 
   private fail(reason: string): TFRecordError {
-    return new TFRecordError(this.file, this.offset, reason);
+    return this.errors.error(this.offset, reason);
   }
 }
 
-async function resolveCompression(file: string, requested: ReadOptions['compression']): Promise<Compression> {
-  if (requested && requested !== 'auto') return requested;
+async function resolveCompression(file: string, requested: ReadOptions['compression']): Promise<ResolvedCompression> {
+  if (requested && requested !== 'auto') return { compression: requested, chosenBy: 'option' };
   try {
     return await detectCompression(file);
   } catch (err) {
-    throw asTFRecordError(err, file, 0);
+    throw new ErrorContext(file, { compression: 'none', chosenBy: 'option' }).wrap(err, 0);
   }
-}
-
-function asTFRecordError(err: unknown, file: string, offset: number): TFRecordError {
-  if (err instanceof TFRecordError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new TFRecordError(file, offset, message);
 }

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { type Manifest, readManifest, verifyShards } from '@shardline/pack';
-import { decodeExample, readTFRecords } from '@shardline/tfrecord';
+import { type Feature, type Features, decodeSequenceExample, readTFRecords } from '@shardline/tfrecord';
 import { stat } from 'node:fs/promises';
 
 /** Prints classes, split sizes and a per-class histogram. */
@@ -28,37 +28,56 @@ function histogramBar(counts: number[], label: number): string {
   return '#'.repeat(Math.round(((counts[label] ?? 0) / max) * 30));
 }
 
-export const inspectCommand: CommandModule<object, { path: string; records: number }> = {
+const COMPRESSION_CHOICES = ['auto', 'none', 'gzip', 'zlib'] as const;
+type CompressionChoice = (typeof COMPRESSION_CHOICES)[number];
+
+export const inspectCommand: CommandModule<object, { path: string; records: number; compression: CompressionChoice }> = {
   command: 'inspect <path>',
-  describe: 'Summarise a shard folder (manifest, class histogram), or list the features of any TFRecord file',
+  describe: 'Summarise a shard folder (manifest, class histogram), or list the features of any TFRecord file (Example or SequenceExample)',
   builder: (yargs) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'A folder written by pack, or a .tfrecord[.gz] file' })
-      .option('records', { type: 'number', default: 3, describe: 'For a single file: how many records to show' }),
+      .option('records', { type: 'number', default: 3, describe: 'For a single file: how many records to show' })
+      .option('compression', {
+        choices: COMPRESSION_CHOICES,
+        default: 'auto' as CompressionChoice,
+        describe: "For a single file: how it is compressed. auto: by its name (.gz/.gzip gzip, .zz/.zlib zlib), else guessed from its first bytes (errors then say it was a guess)",
+      }),
   handler: async (args) => {
     if ((await stat(args.path)).isDirectory()) return printManifestSummary(await readManifest(args.path), args.path);
     let count = 0;
-    for await (const record of readTFRecords(args.path)) {
-      if (count++ < args.records) console.log(`record ${count - 1} @${record.offset}: ${describeFeatures(record.data, args.path, record.offset)}`);
+    for await (const record of readTFRecords(args.path, { compression: args.compression })) {
+      if (count++ < args.records) console.log(`record ${count - 1} @${record.offset}: ${describeRecord(record.data, args.path, record.offset)}`);
     }
     console.log(`${args.path}: ${count} records, all CRCs valid`);
   },
 };
 
-function describeFeatures(data: Uint8Array, file: string, offset: number): string {
-  let features;
+/** The record's features; a SequenceExample's feature lists follow its context, with their lengths. */
+function describeRecord(data: Uint8Array, file: string, offset: number): string {
+  let decoded;
   try {
-    features = decodeExample(data);
+    decoded = decodeSequenceExample(data);
   } catch (err) {
-    throw new Error(`${file}: record at byte offset ${offset} is not a tf.train.Example (${(err as Error).message})`);
+    throw new Error(`${file}: record at byte offset ${offset} is not a tf.train.Example or SequenceExample (${(err as Error).message})`);
   }
+  const context = describeFeatures(decoded.context);
+  const lists = Object.entries(decoded.featureLists);
+  if (lists.length === 0) return context;
+  const described = lists.map(([key, steps]) => `${key}: ${steps.length} step(s) [${steps.slice(0, 2).map((f) => describeFeature(f)).join(' | ')}${steps.length > 2 ? ' | ...' : ''}]`);
+  return `SequenceExample; context ${context || 'empty'}; feature lists ${described.join('; ')}`;
+}
+
+function describeFeatures(features: Features): string {
   return Object.entries(features)
-    .map(([key, f]) => {
-      if (f.kind === 'none') return `${key}: empty`;
-      const preview = f.kind === 'bytes' ? f.value.map((b) => (b.length > 24 ? `<${b.length} bytes>` : JSON.stringify(Buffer.from(b).toString()))) : f.value.slice(0, 4).map(String);
-      return `${key}: ${f.kind}[${f.value.length}] ${preview.slice(0, 4).join(',')}`;
-    })
+    .map(([key, f]) => `${key}: ${describeFeature(f)}`)
     .join('; ');
+}
+
+function describeFeature(f: Feature): string {
+  if (f.kind === 'none') return 'empty';
+  const preview = f.kind === 'bytes' ? f.value.map((b) => (b.length > 24 ? `<${b.length} bytes>` : JSON.stringify(Buffer.from(b).toString()))) : f.value.slice(0, 4).map(String);
+  return `${f.kind}[${f.value.length}] ${preview.slice(0, 4).join(',')}`;
 }
 
 export const verifyCommand: CommandModule<object, { shards: string }> = {
