@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, type Payload, packDataset } from '@shardline/pack';
-import { ReadBufferPool } from '@shardline/tfrecord';
-import { EpochMeans, NO_AUGMENTATION, cacheFeatures, cachedBatches, applyAugmentation, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelTensor, labelledImages, loadModel, makeAugmenter, predictFiles, shardDataset, shardPaths, summarize, trainModel } from '@shardline/train';
+import { ReadBufferPool, frameRecord, readTFRecords } from '@shardline/tfrecord';
+import { EpochMeans, NO_AUGMENTATION, cacheFeatures, cachedBatches, applyAugmentation, buildCnn, decide, evaluateModel, fileSaveHandler, imageTensor, initBackend, labelTensor, labelledImageGroups, labelledImages, ShardMismatchError, loadModel, makeAugmenter, predictFiles, shardDataset, splitShards, summarize, trainModel } from '@shardline/train';
 import sharp from 'sharp';
 import { packDefaults, writeFiles } from './helpers/images';
-import { tempDir } from './helpers/paths';
+import { collect, tempDir } from './helpers/paths';
 
 /** Two easy classes: dark and bright images with a little noise. */
 async function darkBrightShards(perClass: number, size = 8, shardBytes = 1500, payload: Payload = 'raw'): Promise<{ dir: string; manifest: Manifest; src: string }> {
@@ -88,7 +88,7 @@ describe('training pipeline', () => {
         tf.dispose([batch.xs, batch.ys]);
       });
       const reference: number[] = [];
-      for await (const image of labelledImages(shardPaths(dir, manifest, 'train'), manifest, options)) reference.push(...image.pixels);
+      for await (const image of labelledImages(splitShards(dir, manifest, 'train'), manifest, options)) reference.push(...image.pixels);
       assert.equal(batches.length, manifest.splits.train!.records * 8 * 8 * 3);
       assert.deepEqual(batches, reference);
       const chunks = manifest.splits.train!.shards.reduce((n, s) => n + Math.ceil(s.bytes / 2048), 0);
@@ -102,7 +102,7 @@ describe('training pipeline', () => {
     const { dir, manifest } = await darkBrightShards(400, 64, 4_000_000);
     const openShards = () => readdirSync('/proc/self/fd').filter((fd) => readlinkTarget(`/proc/self/fd/${fd}`).startsWith(dir));
     let openWhileReading = 0;
-    for await (const image of labelledImages(shardPaths(dir, manifest, 'train'), manifest, { cycleLength: 2, shuffleBuffer: 0, seed: 1 })) {
+    for await (const image of labelledImages(splitShards(dir, manifest, 'train'), manifest, { cycleLength: 2, shuffleBuffer: 0, seed: 1 })) {
       assert.equal(image.pixels.length, 64 * 64 * 3);
       openWhileReading = openShards().length;
       break;
@@ -145,11 +145,11 @@ describe('training pipeline', () => {
     assert.throws(() => labelTensor([0.5], 2), /label 0.5 is not a class index for 2 classes/);
   });
 
-  test('a record whose label the manifest has no class for fails the epoch, naming the record', async () => {
+  test('a record whose label the manifest has no class for fails the epoch, naming the shard, offset and image', async () => {
     const { dir, manifest } = await darkBrightShards(4);
     const oneClass = { ...manifest, classes: manifest.classes.slice(0, 1) };
     const dataset = shardDataset(dir, oneClass, 'train', { batchSize: 4, rescale: 1, prefetch: 1, cycleLength: 1, seed: 1, shuffleBuffer: 0 });
-    await assert.rejects(epochLabels(dataset), /^Error: record \S+: label 1, but the manifest lists 1 classes$/);
+    await assert.rejects(epochLabels(dataset), /^TFRecordError: \S+\.tfrecord: not a shardline image record: image \S+\.png has label 1, but the manifest lists 1 classes \(record at byte offset \d+\)$/);
   });
 
   test('augmentation: random flips give each image or its mirror, and both occur', () => {
@@ -254,6 +254,27 @@ describe('training pipeline', () => {
     assert.match(predictions[2]!.error!, /ENOENT/);
   });
 
+  test('--resume keeps a better checkpoint: a worse epoch does not replace it, and its weights are the ones saved at the end', async () => {
+    const { dir } = await darkBrightShards(8);
+    const out = tempDir();
+    const options = {
+      shards: dir, out, backend: 'wasm' as const, epochs: 1, batchSize: 8, learningRate: 0.01, shuffleBuffer: 0, cycleLength: 1, prefetch: 1, seed: 1,
+      rescale: 1 / 255, augment: NO_AUGMENTATION, filters: [2], denseUnits: 2, dropout: 0, fineTune: 0, patience: 0, lrPatience: 0, lrFactor: 0.5, minLearningRate: 1e-5,
+    };
+    await trainModel(options);
+    const checkpoint = join(out, 'checkpoint');
+    const info = JSON.parse(readFileSync(join(checkpoint, 'training.json'), 'utf8')) as { valLoss: number; epoch: number };
+    writeFileSync(join(checkpoint, 'training.json'), JSON.stringify({ ...info, valLoss: 1e-9 })); // no epoch can beat it
+    const weights = readFileSync(join(checkpoint, 'weights.bin'));
+    for (const resumedOut of [out, tempDir()]) {
+      await trainModel({ ...options, out: resumedOut, resume: checkpoint, learningRate: 0.5 });
+      const kept = JSON.parse(readFileSync(join(resumedOut, 'checkpoint', 'training.json'), 'utf8')) as { valLoss: number; epoch: number };
+      assert.deepEqual([kept.valLoss, kept.epoch], [1e-9, info.epoch]);
+      assert.deepEqual(readFileSync(join(resumedOut, 'checkpoint', 'weights.bin')), weights);
+      assert.deepEqual(readFileSync(join(resumedOut, 'model', 'weights.bin')), weights, 'the best weights are restored at the end');
+    }
+  });
+
   test('transfer learning keeps the base frozen, and --fine-tune unfreezes its top layers', async () => {
     const base = buildCnn({ inputShape: [8, 8, 3], classCount: 5, filters: [4, 8], denseUnits: 8, dropout: 0, learningRate: 0.01 });
     const baseDir = tempDir();
@@ -355,5 +376,74 @@ describe('training pipeline', () => {
     assert.deepEqual(first.slice().sort(), sortedRows, 'every row with its label once');
     assert.deepEqual(second.slice().sort(), sortedRows);
     assert.notDeepEqual(first, second, 'a new order each epoch');
+  });
+});
+
+describe('shards that no longer hold what the manifest lists', () => {
+  /** Images read from the train split, and the error that ended the read. */
+  async function readTrainSplit(dir: string, manifest: Manifest): Promise<{ images: number; error: unknown }> {
+    let images = 0;
+    try {
+      for await (const group of labelledImageGroups(splitShards(dir, manifest, 'train'), manifest, { cycleLength: 2, shuffleBuffer: 0, seed: 1 })) images += group.length;
+    } catch (error) {
+      return { images, error };
+    }
+    return { images, error: undefined };
+  }
+
+  function expectShardError(error: unknown, shard: string, reason: RegExp): void {
+    assert.ok(error instanceof Error, `an error: ${String(error)}`);
+    assert.ok(error.message.startsWith(`${shard}: `), error.message);
+    assert.match(error.message, reason);
+  }
+
+  const cuts = {
+    'an emptied shard': () => 0,
+    'a shard cut at a record boundary': (offsets: number[]) => offsets[2]!,
+  };
+  for (const [name, cutAt] of Object.entries(cuts)) {
+    test(`${name} is refused before any image is read, naming the shard`, async () => {
+      const { dir, manifest } = await darkBrightShards(20);
+      const shard = join(dir, manifest.splits.train!.shards[1]!.file);
+      const offsets = (await collect(readTFRecords(shard))).map((r) => r.offset);
+      truncateSync(shard, cutAt(offsets));
+      const { images, error } = await readTrainSplit(dir, manifest);
+      assert.equal(images, 0);
+      expectShardError(error, shard, new RegExp(`^\\S+: ${cutAt(offsets)} bytes, but manifest.json lists ${manifest.splits.train!.shards[1]!.bytes};`));
+      assert.ok(error instanceof ShardMismatchError);
+    });
+  }
+
+  test('a shard holding fewer records than its manifest entry says is named once read', async () => {
+    const { dir, manifest } = await darkBrightShards(20);
+    const entry = manifest.splits.train!.shards[0]!;
+    const edited = structuredClone(manifest);
+    edited.splits.train!.shards[0]!.records += 1;
+    const { error } = await readTrainSplit(dir, edited);
+    expectShardError(error, join(dir, entry.file), new RegExp(`holds ${entry.records} records, but manifest.json lists ${entry.records + 1}`));
+  });
+
+  test('a shard whose classes differ from its manifest entry (a swapped shard of the same size) is named', async () => {
+    const { dir, manifest } = await darkBrightShards(20);
+    const edited = structuredClone(manifest);
+    const entry = edited.splits.train!.shards.find((s) => s.classCounts[0] !== s.classCounts[1])!;
+    entry.classCounts.reverse();
+    const { error } = await readTrainSplit(dir, edited);
+    expectShardError(error, join(dir, entry.file), /records per class, but manifest\.json lists/);
+  });
+
+  test('a record with valid CRCs but malformed protobuf names the shard and the offset', async () => {
+    const { dir, manifest } = await darkBrightShards(20);
+    const shard = join(dir, manifest.splits.train!.shards[0]!.file);
+    const records = await collect(readTFRecords(shard));
+    const bad = records[1]!;
+    // Same length, valid frame: a nested message whose length runs past the record's end.
+    const garbage = Buffer.alloc(bad.data.length, 0xff);
+    garbage[0] = 0x0a;
+    const bytes = readFileSync(shard);
+    frameRecord(garbage).copy(bytes, bad.offset);
+    writeFileSync(shard, bytes);
+    const { error } = await readTrainSplit(dir, manifest);
+    expectShardError(error, shard, new RegExp(`not a shardline image record: malformed tf\\.train\\.Example: .*\\(record at byte offset ${bad.offset}\\)$`));
   });
 });

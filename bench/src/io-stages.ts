@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest } from '@shardline/pack';
 import { type ReadOptions, ReadBufferPool, readTFRecordGroups } from '@shardline/tfrecord';
-import { type Batch, type LabelledPixels, type PipelineOptions, imageTensor, labelledImageGroups, shardDataset, shardPaths } from '@shardline/train';
+import { type Batch, type LabelledPixels, type PipelineOptions, imageTensor, labelledImageGroups, shardDataset, splitShards } from '@shardline/train';
 import { median } from './stats';
 
 export interface StageCost {
@@ -29,13 +29,14 @@ export interface RawStages {
  * turns pass by pass, so that a slow moment of the machine (GC, scheduler) falls on all alike.
  */
 export async function measureRawStages(dir: string, manifest: Manifest, options: PipelineOptions, passes: number): Promise<RawStages> {
-  const files = shardPaths(dir, manifest, 'train');
+  const shards = splitShards(dir, manifest, 'train');
+  const files = shards.map((shard) => shard.path);
   const bufferPool = new ReadBufferPool();
   const dataset = shardDataset(dir, manifest, 'train', { ...options, bufferPool });
   const stages: [string, () => Promise<number>][] = [
     ['read and frame records', () => countRecords(files, { verifyCrc: false, bufferPool })],
     ['+ data CRC-32C', () => countRecords(files, { bufferPool })],
-    ['+ interleave, Example decode, shuffle buffer', () => countImages(labelledImageGroups(files, manifest, { ...options, bufferPool }))],
+    ['+ interleave, Example decode, shuffle buffer', () => countImages(labelledImageGroups(shards, manifest, { ...options, bufferPool }))],
     ['+ float32 batch tensors (rescaled), prefetch', () => runEpoch(dataset, (batch) => tf.dispose([batch.xs, batch.ys]))],
     ['bare minimum', () => bareMinimum(files, manifest.image, options, bufferPool)],
   ];

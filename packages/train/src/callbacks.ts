@@ -14,6 +14,11 @@ export interface PlateauOptions {
   checkpointModel?: tf.LayersModel;
   /** Stored with the checkpoint so a resumed run knows its classes and epoch. */
   info: ModelInfo;
+  /**
+   * The val_loss and epoch of the weights the run starts from (a resumed checkpoint): an epoch
+   * must beat it to replace the checkpoint, and they are restored if none does. Defaults to none.
+   */
+  startingBest?: { loss: number; epoch: number };
 }
 
 /**
@@ -21,14 +26,20 @@ export interface PlateauOptions {
  * reduce-LR-on-plateau, all keyed on val_loss (tfjs's own EarlyStopping cannot restore weights).
  */
 export class PlateauCallback extends tf.Callback {
-  bestLoss = Infinity;
-  bestEpoch = -1;
+  bestLoss: number;
+  bestEpoch: number;
   private bestWeights: tf.Tensor[] = [];
   private sinceBest = 0;
   private sinceLrCut = 0;
 
   constructor(private readonly options: PlateauOptions) {
     super();
+    this.bestLoss = options.startingBest?.loss ?? Infinity;
+    this.bestEpoch = options.startingBest?.epoch ?? -1;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    if (this.options.startingBest) this.bestWeights = (this.model as tf.LayersModel).getWeights().map((w) => w.clone());
   }
 
   override async onTrainEnd(): Promise<void> {

@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Manifest, SplitName } from '@shardline/pack';
 import { ReadBufferPool } from '@shardline/tfrecord';
 import { type AugmentOptions, isAugmenting, makeAugmenter } from './augment';
-import { type LabelledPixels, type RecordStreamOptions, imageBatches, labelledImageGroups, shardPaths } from './records';
+import { type LabelledPixels, type RecordStreamOptions, imageBatches, labelledImageGroups, splitShards } from './records';
 
 export interface Batch extends tf.TensorContainerObject {
   xs: tf.Tensor4D;
@@ -35,12 +35,12 @@ export function labelWidth(classCount: number): number {
  * batching, in-memory augmentation and prefetch. Each epoch reshuffles with seed + epoch.
  */
 export function shardDataset(dir: string, manifest: Manifest, split: SplitName, options: PipelineOptions, meter?: InputWaitMeter): tf.data.Dataset<Batch> {
-  const files = shardPaths(dir, manifest, split);
+  const shards = splitShards(dir, manifest, split);
   const bufferPool = options.bufferPool ?? new ReadBufferPool();
   let epoch = 0;
   const batches = tf.data.generator(() => {
     const seed = options.seed + epoch++;
-    const groups = labelledImageGroups(files, manifest, { ...options, seed, bufferPool });
+    const groups = labelledImageGroups(shards, manifest, { ...options, seed, bufferPool });
     return tensorBatches(imageBatches(groups, options.batchSize), manifest, options.rescale);
   });
   const augment = options.augment && isAugmenting(options.augment) ? makeAugmenter(options.augment, options.seed) : undefined;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest, SplitName } from '@shardline/pack';
 import { imageTensor } from './dataset';
-import { type LabelledPixels, imageBatches, labelledImageGroups, shardPaths } from './records';
+import { type LabelledPixels, imageBatches, labelledImageGroups, splitShards } from './records';
 
 export interface Prediction {
   label: number;
@@ -25,7 +25,7 @@ export async function evaluateSplit(model: tf.LayersModel, dir: string, manifest
   const classCount = manifest.classes.length;
   const confusion = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
   const mistakes: Prediction[] = [];
-  const groups = labelledImageGroups(shardPaths(dir, manifest, split), manifest, { cycleLength: 1, shuffleBuffer: 0, seed: 0 });
+  const groups = labelledImageGroups(splitShards(dir, manifest, split), manifest, { cycleLength: 1, shuffleBuffer: 0, seed: 0 });
   for await (const batch of imageBatches(groups, options.batchSize)) {
     for (const p of await predictBatch(model, batch, manifest, options.rescale)) {
       confusion[p.label]![p.predicted]!++;

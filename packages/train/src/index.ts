@@ -7,7 +7,7 @@ export { type FeatureCache, cacheFeatures, cachedBatches } from './feature-cache
 export { type ModelOptions, type TransferModel, buildCnn, transferModel } from './model';
 export { MODEL_INFO_FILE, type ModelInfo, fileLoadHandler, fileSaveHandler, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 export { type FilePrediction, evaluateModel, predictFiles } from './predict';
-export { type LabelledPixels, type RecordStreamOptions, labelledImageGroups, labelledImages, shardPaths } from './records';
+export { type LabelledPixels, type RecordStreamOptions, type ShardRef, ShardMismatchError, checkShardFiles, labelledImageGroups, labelledImages, splitShards } from './records';
 export { renderChart } from './report';
 export { EpochMeans, type TrainOptions, type TrainResult, trainModel } from './train';
 export { WASM_OVERRIDES, type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm/kernels';

@@ -1,8 +1,9 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
-import { type ImageRecord, type Manifest, type SplitName, decodeImageExample, shuffle } from '@shardline/pack';
-import { type ChunkLease, type ReadBufferPool, type TFRecord, readTFRecordGroups } from '@shardline/tfrecord';
+import { type ImageRecord, type Manifest, type ShardInfo, type SplitName, decodeImageExample, shuffle } from '@shardline/pack';
+import { type ChunkLease, type Compression, type ReadBufferPool, type TFRecord, TFRecordError, readTFRecordGroups } from '@shardline/tfrecord';
 
 export interface LabelledPixels {
   /** HWC uint8 pixels. */
@@ -23,28 +24,62 @@ export interface RecordStreamOptions {
   bufferPool?: ReadBufferPool;
 }
 
-export function shardPaths(dir: string, manifest: Manifest, split: SplitName): string[] {
+/** One shard of a split, with what the manifest says it holds. */
+export interface ShardRef {
+  path: string;
+  info: ShardInfo;
+}
+
+export function splitShards(dir: string, manifest: Manifest, split: SplitName): ShardRef[] {
   const info = manifest.splits[split];
   if (!info) throw new Error(`${dir} has no '${split}' split (has: ${Object.keys(manifest.splits).join(', ')})`);
-  return info.shards.map((s) => join(dir, s.file));
+  return info.shards.map((shard) => ({ path: join(dir, shard.file), info: shard }));
+}
+
+/** A shard that does not hold what manifest.json says it holds. */
+export class ShardMismatchError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}; it was changed after pack wrote it (check with 'shardline verify')`);
+    this.name = 'ShardMismatchError';
+  }
+}
+
+/** Fails, naming the shard, if one is missing or its size is not the manifest's: before any record is read. */
+export async function checkShardFiles(shards: ShardRef[]): Promise<void> {
+  await Promise.all(
+    shards.map(async ({ path, info }) => {
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (size === undefined) throw new ShardMismatchError(path, `missing, but manifest.json lists it with ${info.records} records`);
+      if (size !== info.bytes) throw new ShardMismatchError(path, `${size} bytes, but manifest.json lists ${info.bytes}`);
+    }),
+  );
 }
 
 /** Decoded images of one split: shards interleaved, then a bounded shuffle buffer. Memory stays flat. */
-export async function* labelledImages(files: string[], manifest: Manifest, options: RecordStreamOptions): AsyncGenerator<LabelledPixels> {
-  for await (const group of labelledImageGroups(files, manifest, options)) yield* group;
+export async function* labelledImages(shards: ShardRef[], manifest: Manifest, options: RecordStreamOptions): AsyncGenerator<LabelledPixels> {
+  for await (const group of labelledImageGroups(shards, manifest, options)) yield* group;
 }
 
 /**
  * The same stream, in groups of a few hundred images. Stepping an async generator
  * costs more than decoding a raw record, so the pipeline steps once per group and
- * loops over the group synchronously.
+ * loops over the group synchronously. Shard sizes are checked first, and each shard's
+ * record and class counts once it is read to its end.
  */
-export async function* labelledImageGroups(files: string[], manifest: Manifest, options: RecordStreamOptions): AsyncGenerator<LabelledPixels[]> {
+export async function* labelledImageGroups(shards: ShardRef[], manifest: Manifest, options: RecordStreamOptions): AsyncGenerator<LabelledPixels[]> {
+  await checkShardFiles(shards);
   const random = seedrandom(String(options.seed));
-  const order = options.shuffleBuffer > 0 ? shuffle(files, random) : files;
+  const order = options.shuffleBuffer > 0 ? shuffle(shards, random) : shards;
   const buffer = options.shuffleBuffer > 0 ? new ShuffleBuffer<LabelledPixels>(options.shuffleBuffer, random) : undefined;
-  for await (const records of interleave(order, options.cycleLength, options.bufferPool)) {
-    const images = await decodeGroup(records, manifest);
+  const reading = { compression: manifest.compression, bufferPool: options.bufferPool };
+  for await (const group of interleave(order, options.cycleLength, reading)) {
+    const images = await decodeGroup(group, manifest);
     const out = buffer ? buffer.exchange(images) : images;
     if (out.length > 0) yield out;
   }
@@ -69,13 +104,25 @@ export async function* imageBatches(groups: AsyncIterable<LabelledPixels[]>, bat
 
 const GROUP_RECORDS = 256;
 
+/** Records of several shards; from[i] is the shard records[i] came from. finished: shards read to their end meanwhile. */
+interface RecordGroup {
+  records: TFRecord[];
+  from: ShardCursor[];
+  finished: ShardCursor[];
+}
+
+interface ShardReading {
+  compression: Compression;
+  bufferPool: ReadBufferPool | undefined;
+}
+
 /**
  * Round-robin over up to cycleLength open shards, one record each in turn; a finished
  * shard is replaced by the next, which has been opened and read from in advance.
  */
-async function* interleave(files: string[], cycleLength: number, pool: ReadBufferPool | undefined): AsyncGenerator<TFRecord[]> {
-  const pending = files.slice();
-  const openNext = () => (pending.length > 0 ? new ShardCursor(pending.shift()!, pool) : undefined);
+async function* interleave(shards: ShardRef[], cycleLength: number, reading: ShardReading): AsyncGenerator<RecordGroup> {
+  const pending = shards.slice();
+  const openNext = () => (pending.length > 0 ? new ShardCursor(pending.shift()!, reading) : undefined);
   const open: ShardCursor[] = [];
   // Opening a shard takes several file-system round trips; the next one is started early.
   let standby = openNext();
@@ -86,24 +133,27 @@ async function* interleave(files: string[], cycleLength: number, pool: ReadBuffe
     }
   };
   refill();
-  let group: TFRecord[] = [];
+  let group: RecordGroup = { records: [], from: [], finished: [] };
   try {
     for (let i = 0; open.length > 0; ) {
       i %= open.length;
-      const record = open[i]!.take() ?? (await open[i]!.load());
+      const cursor = open[i]!;
+      const record = cursor.take() ?? (await cursor.load());
       if (record === undefined) {
+        group.finished.push(cursor);
         open.splice(i, 1);
         refill();
         continue;
       }
-      group.push(record);
+      group.records.push(record);
+      group.from.push(cursor);
       i++;
-      if (group.length === GROUP_RECORDS) {
+      if (group.records.length === GROUP_RECORDS) {
         yield group;
-        group = [];
+        group = { records: [], from: [], finished: [] };
       }
     }
-    if (group.length > 0) yield group;
+    if (group.records.length > 0 || group.finished.length > 0) yield group;
   } finally {
     // An epoch abandoned early must not leave files open.
     await Promise.all([...open, ...(standby ? [standby] : [])].map((cursor) => cursor.close()));
@@ -113,16 +163,22 @@ async function* interleave(files: string[], cycleLength: number, pool: ReadBuffe
 /**
  * Reads one shard a record group at a time, always one group ahead so the read
  * overlaps the work on the current group; take() is synchronous until the group is used up.
+ * Counts the labels of its decoded records, to check them against the manifest at the end.
  */
 class ShardCursor {
   private readonly groups: AsyncGenerator<TFRecord[]>;
   private ahead: Promise<IteratorResult<TFRecord[]>>;
   private records: TFRecord[] = [];
   private next = 0;
+  readonly classCounts: number[];
 
-  constructor(file: string, pool: ReadBufferPool | undefined) {
-    this.groups = readTFRecordGroups(file, { bufferPool: pool });
+  constructor(
+    readonly shard: ShardRef,
+    readonly reading: ShardReading,
+  ) {
+    this.groups = readTFRecordGroups(shard.path, reading);
     this.ahead = this.readAhead();
+    this.classCounts = new Array<number>(shard.info.classCounts.length).fill(0);
   }
 
   take(): TFRecord | undefined {
@@ -139,6 +195,22 @@ class ShardCursor {
     return this.take();
   }
 
+  /** Once every record is decoded: the shard held what the manifest lists, or a ShardMismatchError. */
+  checkCounts(): void {
+    const { path, info } = this.shard;
+    const records = this.classCounts.reduce((a, b) => a + b, 0);
+    if (records !== info.records) throw new ShardMismatchError(path, `holds ${records} records, but manifest.json lists ${info.records}`);
+    if (this.classCounts.some((n, label) => n !== info.classCounts[label])) {
+      throw new ShardMismatchError(path, `holds [${this.classCounts}] records per class, but manifest.json lists [${info.classCounts}]`);
+    }
+  }
+
+  /** An error about one of this shard's records, naming the shard and the record's offset. */
+  recordError(record: TFRecord, err: unknown): TFRecordError {
+    const reason = `not a shardline image record: ${err instanceof Error ? err.message : String(err)}`;
+    return new TFRecordError(this.shard.path, record.offset, reason, this.reading.compression);
+  }
+
   async close(): Promise<void> {
     await this.ahead.catch(() => undefined);
     await this.groups.return(undefined);
@@ -152,9 +224,11 @@ class ShardCursor {
 }
 
 /** Raw records decode synchronously; JPEG payloads are decoded concurrently (sharp runs them on libuv threads). */
-async function decodeGroup(records: TFRecord[], manifest: Manifest): Promise<LabelledPixels[]> {
-  const decoded = records.map((record) => toPixels(record, manifest));
-  return decoded.some((d) => d instanceof Promise) ? Promise.all(decoded) : (decoded as LabelledPixels[]);
+async function decodeGroup(group: RecordGroup, manifest: Manifest): Promise<LabelledPixels[]> {
+  const decoded = group.records.map((record, i) => toPixels(record, group.from[i]!, manifest));
+  const images = decoded.some((d) => d instanceof Promise) ? await Promise.all(decoded) : (decoded as LabelledPixels[]);
+  for (const shard of group.finished) shard.checkCounts();
+  return images;
 }
 
 /** A bounded shuffle buffer (tf.data shuffle): each new item replaces a random held one, which is emitted. */
@@ -186,19 +260,31 @@ class ShuffleBuffer<T> {
 }
 
 /** Raw pixels stay a view into the read buffer (and keep its lease); decoded JPEG pixels are fresh, so the lease goes back at once. */
-function toPixels({ data, lease }: TFRecord, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
-  const record = decodeImageExample(data);
-  if (record.format === 'raw') return checkedPixels(record.encoded, record, manifest, lease);
-  return decodeJpeg(record.encoded, manifest.image.channels).then((pixels) => {
-    lease?.release();
-    return checkedPixels(pixels, record, manifest, undefined);
-  });
+function toPixels(record: TFRecord, shard: ShardCursor, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
+  const { data, lease } = record;
+  let image: ImageRecord;
+  try {
+    image = decodeImageExample(data);
+    if (image.format === 'raw') return checkedPixels(image.encoded, image, shard, manifest, lease);
+  } catch (err) {
+    throw shard.recordError(record, err);
+  }
+  return decodeJpeg(image.encoded, manifest.image.channels)
+    .then((pixels) => {
+      lease?.release();
+      return checkedPixels(pixels, image, shard, manifest, undefined);
+    })
+    .catch((err: unknown) => {
+      throw shard.recordError(record, err);
+    });
 }
 
-function checkedPixels(pixels: Uint8Array, record: ImageRecord, manifest: Manifest, lease: ChunkLease | undefined): LabelledPixels {
+/** The image once its size and label fit the manifest; counted for its shard. */
+function checkedPixels(pixels: Uint8Array, record: ImageRecord, shard: ShardCursor, manifest: Manifest, lease: ChunkLease | undefined): LabelledPixels {
   const { width, height, channels } = manifest.image;
-  if (pixels.length !== width * height * channels) throw new Error(`record ${record.filename}: ${pixels.length} pixel bytes, expected ${width}x${height}x${channels}`);
-  if (!(record.label >= 0 && record.label < manifest.classes.length)) throw new Error(`record ${record.filename}: label ${record.label}, but the manifest lists ${manifest.classes.length} classes`);
+  if (pixels.length !== width * height * channels) throw new Error(`image ${record.filename} has ${pixels.length} pixel bytes, expected ${width}x${height}x${channels}`);
+  if (!(record.label >= 0 && record.label < manifest.classes.length)) throw new Error(`image ${record.filename} has label ${record.label}, but the manifest lists ${manifest.classes.length} classes`);
+  shard.classCounts[record.label]!++;
   return { pixels, label: record.label, filename: record.filename, lease };
 }
 

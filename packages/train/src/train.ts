@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Manifest, readManifest } from '@shardline/pack';
 import { type AugmentOptions, isAugmenting } from './augment';
@@ -72,7 +72,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   if (!validationSplit) throw new Error(`${options.shards} has no validation or test split: pack with --validation-split > 0`);
   await mkdir(options.out, { recursive: true });
 
-  const { model, initialEpoch, transfer } = await prepareModel(options, manifest);
+  const { model, initialEpoch, transfer, resumed } = await prepareModel(options, manifest);
+  const checkpointDir = join(options.out, 'checkpoint');
+  const startingBest = resumed?.valLoss === undefined ? undefined : { loss: resumed.valLoss, epoch: resumed.epoch ?? initialEpoch - 1 };
+  // The checkpoint folder always holds the best weights known, so it starts as the resumed ones.
+  if (startingBest && resolve(options.resume!) !== resolve(checkpointDir)) await saveTrainedModel(checkpointDir, model, { ...modelInfo(manifest, options), epoch: startingBest.epoch, valLoss: startingBest.loss });
   const pipeline = { batchSize: options.batchSize, rescale: options.rescale, prefetch: options.prefetch, cycleLength: options.cycleLength, seed: options.seed };
   const meter = new InputWaitMeter();
   const trainData = shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: options.shuffleBuffer, augment: options.augment }, meter);
@@ -83,9 +87,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     lrPatience: options.lrPatience,
     lrFactor: options.lrFactor,
     minLearningRate: options.minLearningRate,
-    checkpointDir: join(options.out, 'checkpoint'),
+    checkpointDir,
     checkpointModel: model,
     info: modelInfo(manifest, options),
+    startingBest,
   });
   const started = performance.now();
   const cached = transfer && options.fineTune === 0 && !isAugmenting(options.augment) && (options.featureCache ?? true);
@@ -143,6 +148,8 @@ interface PreparedModel {
   model: tf.LayersModel;
   initialEpoch: number;
   transfer?: TransferModel;
+  /** What the resumed checkpoint recorded. */
+  resumed?: ModelInfo;
 }
 
 async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<PreparedModel> {
@@ -161,7 +168,7 @@ async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<
     assertSameClasses(info, manifest, options.resume);
     if (options.fineTune > 0) unfreezeTopOfBase(model, options.fineTune);
     compileForClasses(model, manifest.classes.length, options.learningRate);
-    return { model, initialEpoch: (info.epoch ?? -1) + 1 };
+    return { model, initialEpoch: (info.epoch ?? -1) + 1, resumed: info };
   }
   if (options.base) {
     const transfer = transferModel(await loadModel(options.base), { ...modelOptions, fineTune: options.fineTune, baseLayer: options.baseLayer });
