@@ -176,6 +176,9 @@ describe('pack', () => {
       assert.equal((await allRecords(out, manifest)).length, 20);
       assert.equal((await verifyShards(out)).ok, true);
       assert.equal(readdirSync(out).some((f) => f.endsWith('.index')), compression === 'none');
+      // A compression given overrides the manifest's: shards read as zlib fail the zlib header check.
+      const misread = await verifyShards(out, { compression: 'zlib' });
+      assert.match(misread.problems.join('\n'), /the zlib stream is damaged \(incorrect header check\)/);
     }
   });
 
@@ -203,5 +206,19 @@ describe('pack', () => {
     assert.ok(report.problems.some((p) => p.includes(shard) && /SHA-256/.test(p)), report.problems.join('\n'));
     assert.ok(report.problems.some((p) => p.includes(shard) && /CRC mismatch .*\(record at byte offset \d+\)/.test(p)), report.problems.join('\n'));
     assert.equal((await readManifest(out)).splits.train?.records, 8);
+  });
+
+  test('verify counts every good record before a damaged one in a raw shard', async () => {
+    const src = await classFolderSource(60);
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { validationSplit: 0, width: 64, height: 64, shardBytes: 100 << 20 }));
+    const shard = join(out, manifest.splits.train!.shards[0]!.file);
+    const records = await collect(readTFRecords(shard));
+    assert.equal(records.length, 120);
+    const bytes = readFileSync(shard);
+    bytes[records[100]!.offset + 20]! ^= 0x01;
+    writeFileSync(shard, bytes);
+    const report = await verifyShards(out);
+    assert.ok(report.problems.includes(`${shard}: manifest says 120 records, found 100`), report.problems.join('\n'));
   });
 });

@@ -1,5 +1,5 @@
-import { join } from 'node:path';
-import { readIndex, readTFRecords } from '@shardline/tfrecord';
+import { dirname, join } from 'node:path';
+import { type Compression, readIndex, readTFRecords } from '@shardline/tfrecord';
 import { type Manifest, type ShardInfo, readManifest } from './manifest';
 import { type ImageRecord, decodeImageExample } from './record';
 import { hashFile } from './shard-writer';
@@ -14,15 +14,23 @@ export interface VerifyReport {
   classCounts: Partial<Record<SplitName, number[]>>;
 }
 
+export interface VerifyOptions {
+  /** How the shards are compressed. Defaults to what the manifest says. */
+  compression?: Compression;
+  /** Called as each shard's check begins. */
+  onShard?: (file: string) => void;
+}
+
 /** Checks every shard against the manifest: checksum, every CRC, every record's shape and label. */
-export async function verifyShards(dir: string, onShard?: (file: string) => void): Promise<VerifyReport> {
+export async function verifyShards(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const manifest = await readManifest(dir);
+  const compression = options.compression ?? manifest.compression;
   const report: VerifyReport = { ok: true, manifest, problems: [], recordsChecked: 0, classCounts: {} };
   for (const [split, info] of Object.entries(manifest.splits) as [SplitName, NonNullable<Manifest['splits'][SplitName]>][]) {
     const counts = (report.classCounts[split] = new Array<number>(manifest.classes.length).fill(0));
     for (const shard of info.shards) {
-      onShard?.(shard.file);
-      report.problems.push(...(await verifyShard(dir, manifest, shard, counts, report)));
+      options.onShard?.(shard.file);
+      report.problems.push(...(await verifyShard(join(dir, shard.file), compression, manifest, shard, counts, report)));
     }
     const found = counts.reduce((a, b) => a + b, 0);
     if (found !== info.records) report.problems.push(`${split}: manifest says ${info.records} records, shards hold ${found}`);
@@ -31,8 +39,7 @@ export async function verifyShards(dir: string, onShard?: (file: string) => void
   return report;
 }
 
-async function verifyShard(dir: string, manifest: Manifest, shard: ShardInfo, splitCounts: number[], report: VerifyReport): Promise<string[]> {
-  const file = join(dir, shard.file);
+async function verifyShard(file: string, compression: Compression, manifest: Manifest, shard: ShardInfo, splitCounts: number[], report: VerifyReport): Promise<string[]> {
   const hashed = await hashFile(file).catch(() => undefined);
   if (!hashed) return [`${file}: missing`];
   const problems: string[] = [];
@@ -40,7 +47,7 @@ async function verifyShard(dir: string, manifest: Manifest, shard: ShardInfo, sp
   const counts = new Array<number>(manifest.classes.length).fill(0);
   const offsets: number[] = [];
   try {
-    for await (const record of readTFRecords(file)) {
+    for await (const record of readTFRecords(file, { compression })) {
       offsets.push(record.offset);
       const checked = checkRecord(manifest, record.data);
       if (typeof checked === 'string') problems.push(`${file}: record at byte offset ${record.offset}: ${checked}`);
@@ -53,7 +60,7 @@ async function verifyShard(dir: string, manifest: Manifest, shard: ShardInfo, sp
   counts.forEach((n, label) => (splitCounts[label]! += n));
   if (offsets.length !== shard.records) problems.push(`${file}: manifest says ${shard.records} records, found ${offsets.length}`);
   if (counts.some((n, label) => n !== shard.classCounts[label])) problems.push(`${file}: class counts [${counts}] differ from the manifest [${shard.classCounts}]`);
-  if (shard.index) problems.push(...(await checkIndex(join(dir, shard.index), offsets)));
+  if (shard.index) problems.push(...(await checkIndex(join(dirname(file), shard.index), offsets)));
   return problems;
 }
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { type Manifest, readManifest, verifyShards } from '@shardline/pack';
-import { type Feature, type Features, decodeSequenceExample, readTFRecords } from '@shardline/tfrecord';
+import { type Compression, type Feature, type Features, decodeSequenceExample, readTFRecords } from '@shardline/tfrecord';
 import { stat } from 'node:fs/promises';
 
 /** Prints classes, split sizes and a per-class histogram. */
@@ -80,12 +80,15 @@ function describeFeature(f: Feature): string {
   return `${f.kind}[${f.value.length}] ${preview.slice(0, 4).join(',')}`;
 }
 
-export const verifyCommand: CommandModule<object, { shards: string }> = {
+export const verifyCommand: CommandModule<object, { shards: string; compression?: Compression }> = {
   command: 'verify <shards>',
   describe: 'Check every shard: SHA-256, every record CRC, record shapes and labels, counts against the manifest',
-  builder: (yargs) => yargs.positional('shards', { type: 'string', demandOption: true, describe: 'A folder written by pack' }),
+  builder: (yargs) =>
+    yargs
+      .positional('shards', { type: 'string', demandOption: true, describe: 'A folder written by pack' })
+      .option('compression', { choices: ['none', 'gzip', 'zlib'] as const, describe: "How the shards are compressed (default: what manifest.json says)" }),
   handler: async (args) => {
-    const report = await verifyShards(args.shards, (file) => process.stderr.write(`checking ${file}\n`));
+    const report = await verifyShards(args.shards, { compression: args.compression, onShard: (file) => process.stderr.write(`checking ${file}\n`) });
     printManifestSummary(report.manifest, args.shards);
     if (report.ok) {
       console.log(`\nOK: ${report.recordsChecked} records, every CRC valid, counts match the manifest.`);
