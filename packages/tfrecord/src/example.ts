@@ -71,10 +71,10 @@ export function decodeSequenceExample(bytes: Uint8Array): SequenceExample {
     const reader = protobuf.Reader.create(bytes);
     const t = tags();
     while (reader.pos < reader.len) {
-      const fieldTag = reader.uint32();
+      const fieldTag = reader.tag();
       if (fieldTag === t.context) readMap(reader, nestedEnd(reader), t.featureMap, undefined, out.context, readFeature, noFeature);
       else if (fieldTag === t.featureLists) readMap(reader, nestedEnd(reader), t.featureListMap, undefined, out.featureLists, readFeatureList, () => []);
-      else reader.skipType(fieldTag & 7);
+      else skipField(reader, fieldTag);
     }
   });
   return out;
@@ -196,9 +196,9 @@ function decodeFeatures(bytes: Uint8Array, wanted: FeatureKeys | undefined): Fea
     const reader = protobuf.Reader.create(bytes);
     const { features, featureMap } = tags();
     while (reader.pos < reader.len) {
-      const t = reader.uint32();
+      const t = reader.tag();
       if (t === features) readMap(reader, nestedEnd(reader), featureMap, wanted, out, readFeature, noFeature);
-      else reader.skipType(t & 7);
+      else skipField(reader, t);
     }
   });
   return out;
@@ -234,6 +234,24 @@ function expectEnd(reader: protobuf.Reader, end: number): void {
   if (reader.pos !== end) throw new Malformed(`a field overruns its message by ${reader.pos - end} bytes`);
 }
 
+/**
+ * Skips an unknown field. Passing the field number makes protobufjs check that a group
+ * ends with its own end tag, as protobufjs's generated decoders (and TensorFlow's parser) do.
+ */
+function skipField(reader: protobuf.Reader, fieldTag: number): void {
+  reader.skipType(fieldTag & 7, 0, fieldTag >>> 3);
+}
+
+/** A map key; proto3 strings must be valid UTF-8, and TensorFlow's parser refuses a record otherwise. */
+function readKey(reader: protobuf.Reader): string {
+  try {
+    return reader.stringVerify();
+  } catch (err) {
+    if (err instanceof RangeError) throw err;
+    throw new Malformed(`a feature name is not valid UTF-8 (${(err as Error).message})`);
+  }
+}
+
 type ValueReader<V> = (reader: protobuf.Reader, end: number) => V;
 
 const noFeature = (): Feature => ({ kind: 'none' });
@@ -241,9 +259,9 @@ const noFeature = (): Feature => ({ kind: 'none' });
 /** The entries of a protobuf map<string, V> field, whose entries are tagged entryTag, up to end. */
 function readMap<V>(reader: protobuf.Reader, end: number, entryTag: number, wanted: FeatureKeys | undefined, out: Record<string, V>, readValue: ValueReader<V>, absent: () => V): void {
   while (reader.pos < end) {
-    const t = reader.uint32();
+    const t = reader.tag();
     if (t === entryTag) readMapEntry(reader, nestedEnd(reader), wanted, out, readValue, absent);
-    else reader.skipType(t & 7);
+    else skipField(reader, t);
   }
   expectEnd(reader, end);
 }
@@ -255,15 +273,15 @@ function readMapEntry<V>(reader: protobuf.Reader, end: number, wanted: FeatureKe
   let valueStart = -1;
   let valueEnd = -1;
   while (reader.pos < end) {
-    const t = reader.uint32();
+    const t = reader.tag();
     if (t === MAP_KEY_TAG) {
-      key = wanted ? matchKey(reader, wanted) : reader.string();
+      key = wanted ? matchKey(reader, wanted) : readKey(reader);
     } else if (t === MAP_VALUE_TAG) {
       valueEnd = nestedEnd(reader);
       valueStart = reader.pos;
       reader.pos = valueEnd;
     } else {
-      reader.skipType(t & 7);
+      skipField(reader, t);
     }
   }
   expectEnd(reader, end);
@@ -282,9 +300,9 @@ function readFeatureList(reader: protobuf.Reader, end: number): Feature[] {
   const itemTag = tags().featureListItem;
   const list: Feature[] = [];
   while (reader.pos < end) {
-    const t = reader.uint32();
+    const t = reader.tag();
     if (t === itemTag) list.push(readFeature(reader, nestedEnd(reader)));
-    else reader.skipType(t & 7);
+    else skipField(reader, t);
   }
   expectEnd(reader, end);
   return list;
@@ -302,11 +320,11 @@ function readFeature(reader: protobuf.Reader, end: number): Feature {
   const t = tags();
   let feature: Feature = { kind: 'none' };
   while (reader.pos < end) {
-    const fieldTag = reader.uint32();
+    const fieldTag = reader.tag();
     if (fieldTag === t.bytesList) feature = { kind: 'bytes', value: readBytesList(reader, nestedEnd(reader), t.bytesValue) };
     else if (fieldTag === t.floatList) feature = { kind: 'float', value: readNumberList(reader, nestedEnd(reader), t.floatValue, readFloat) };
     else if (fieldTag === t.int64List) feature = { kind: 'int64', value: readNumberList(reader, nestedEnd(reader), t.int64Value, readInt64) };
-    else reader.skipType(fieldTag & 7);
+    else skipField(reader, fieldTag);
   }
   expectEnd(reader, end);
   return feature;
@@ -315,9 +333,9 @@ function readFeature(reader: protobuf.Reader, end: number): Feature {
 function readBytesList(reader: protobuf.Reader, end: number, valueTag: number): Uint8Array[] {
   const values: Uint8Array[] = [];
   while (reader.pos < end) {
-    const t = reader.uint32();
+    const t = reader.tag();
     if (t === valueTag) values.push(reader.bytes());
-    else reader.skipType(t & 7);
+    else skipField(reader, t);
   }
   expectEnd(reader, end);
   return values;
@@ -327,7 +345,7 @@ function readBytesList(reader: protobuf.Reader, end: number, valueTag: number): 
 function readNumberList<T>(reader: protobuf.Reader, end: number, valueTags: { scalar: number; packed: number }, readValue: (reader: protobuf.Reader) => T): T[] {
   const values: T[] = [];
   while (reader.pos < end) {
-    const t = reader.uint32();
+    const t = reader.tag();
     if (t === valueTags.scalar) {
       values.push(readValue(reader));
     } else if (t === valueTags.packed) {
@@ -335,7 +353,7 @@ function readNumberList<T>(reader: protobuf.Reader, end: number, valueTags: { sc
       while (reader.pos < runEnd) values.push(readValue(reader));
       if (reader.pos !== runEnd) throw new Malformed('a packed value overruns its list');
     } else {
-      reader.skipType(t & 7);
+      skipField(reader, t);
     }
   }
   expectEnd(reader, end);
