@@ -121,6 +121,36 @@ describe('pack', () => {
     }
   });
 
+  test("grayscale is ITU-R 601 luma of the stored values, rounded, as PIL's convert('L') and Keras give", async () => {
+    const [width, height] = [64, 48];
+    const rgb = Buffer.alloc(width * height * 3).map((_, i) => (i * 7919 + (i >> 5) * 104729) % 256);
+    // PIL's own integer form of 0.299 R + 0.587 G + 0.114 B (Convert.c, L24).
+    const luma = (r: number, g: number, b: number) => (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+    const expected = Buffer.alloc(width * height).map((_, i) => luma(rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!));
+    const rgba = Buffer.alloc(width * height * 4).map((_, i) => (i % 4 === 3 ? 255 : rgb[(i >> 2) * 3 + (i % 4)]!));
+    const src = tempDir();
+    writeFiles(src, {
+      'x.png': await sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer(),
+      'alpha.png': await sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer(),
+      'gray.png': await sharp(expected, { raw: { width, height, channels: 1 } }).png().toBuffer(),
+    });
+    const options = { width, height, colorMode: 'grayscale' as const, payload: 'raw' as const, jpegQuality: 90, maxPixels: 1e6 };
+    for (const file of ['x.png', 'alpha.png', 'gray.png']) {
+      const decoded = await decodeImage({ kind: 'file', path: join(src, file) }, options);
+      assert.ok(decoded.ok && decoded.channels === 1, file);
+      assert.deepEqual(Buffer.from(decoded.data), expected, file);
+    }
+    // Resized: luma of the resized colour image, within rounding.
+    const small = { ...options, width: 20, height: 15 };
+    const resized = await sharp(rgb, { raw: { width, height, channels: 3 } }).resize(20, 15, { fit: 'fill' }).raw().toBuffer();
+    const decoded = await decodeImage({ kind: 'file', path: join(src, 'x.png') }, small);
+    assert.ok(decoded.ok);
+    decoded.data.forEach((v, i) => assert.ok(Math.abs(v - luma(resized[3 * i]!, resized[3 * i + 1]!, resized[3 * i + 2]!)) <= 1, `pixel ${i}`));
+    const jpeg = await decodeImage({ kind: 'file', path: join(src, 'x.png') }, { ...options, payload: 'jpeg' });
+    assert.ok(jpeg.ok);
+    assert.equal((await sharp(jpeg.data).metadata()).channels, 1);
+  });
+
   test('bad inputs are skipped with a reason and listed; nothing else is lost', async () => {
     const src = await classFolderSource(3);
     const jpeg = await imageBytes('jpeg', 64, 64);

@@ -69,8 +69,8 @@ function rawPipeline(image: RawImage): sharp.Sharp {
 
 async function toPayload(image: sharp.Sharp, options: DecodeOptions): Promise<DecodedImage> {
   const channels = options.colorMode === 'grayscale' ? 1 : 3;
-  let pipeline = image.resize(options.width, options.height, { fit: 'fill' }).removeAlpha();
-  pipeline = channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
+  const resized = image.resize(options.width, options.height, { fit: 'fill' }).removeAlpha().toColourspace('srgb');
+  const pipeline = channels === 1 ? luma601(resized) : resized;
   if (options.payload === 'jpeg') {
     const data = await pipeline.jpeg({ quality: options.jpegQuality }).toBuffer();
     return { ok: true, data, width: options.width, height: options.height, channels, format: 'jpeg' };
@@ -78,6 +78,18 @@ async function toPayload(image: sharp.Sharp, options: DecodeOptions): Promise<De
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== channels) throw new Error(`decoder produced ${info.channels} channels, expected ${channels}`);
   return { ok: true, data, width: info.width, height: info.height, channels, format: 'raw' };
+}
+
+const LUMA_601: [number, number, number] = [0.299, 0.587, 0.114];
+
+/**
+ * ITU-R 601 luma of the stored sRGB values, rounded: what PIL's convert('L') (so Keras's
+ * color_mode='grayscale') and tf.image.rgb_to_grayscale give. sharp's grayscale() computes
+ * linear-light luminance instead, 3.7 levels off on average.
+ */
+function luma601(rgb: sharp.Sharp): sharp.Sharp {
+  // The weights sum to 1, so adding 0.5 turns libvips's truncation into rounding.
+  return rgb.recomb([LUMA_601, LUMA_601, LUMA_601]).linear(1, 0.5).extractChannel(0).toColourspace('b-w');
 }
 
 function isBmp(bytes: Uint8Array): boolean {
