@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { OptionError } from '@shardline/errors';
 import { listSource, packDataset, readManifest } from '@shardline/pack';
 import { encodeExample, frameRecord, int64Feature, readIndex } from '@shardline/tfrecord';
 import { NO_AUGMENTATION, type TrainOptions, buildCnn, fileSaveHandler, trainModel } from '@shardline/train';
-import { idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
+import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
 import { FIXTURES, REPO_ROOT, tempDir } from './helpers/paths';
 
 const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
@@ -17,6 +18,15 @@ function cli(...args: string[]): { status: number | null; stderr: string } {
   return { status: run.status, stderr: run.stderr };
 }
 
+function cliAsync(...args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
 describe('the CLI names the bad input and exits non-zero', () => {
   test('a missing source folder', () => {
     const run = cli('pack', '--src', '/nonexistent/photos', '--out', tempDir());
@@ -24,10 +34,90 @@ describe('the CLI names the bad input and exits non-zero', () => {
     assert.match(run.stderr, /shardline: source \/nonexistent\/photos does not exist/);
   });
 
-  test('an unreadable image size and shard size', () => {
-    assert.match(cli('pack', '--src', tempDir(), '--image-size', '64xlarge').stderr, /cannot read '64xlarge' as an image size/);
-    assert.match(cli('pack', '--src', tempDir(), '--image-size', '0').stderr, /image size 0x0 is out of range/);
-    assert.match(cli('pack', '--src', tempDir(), '--shard-size', 'lots').stderr, /cannot read 'lots' as a size/);
+  /** Each: the command's arguments, and the start of what the line must say after "shardline: ". */
+  const badOptions: [string[], string][] = [
+    [['pack', '--image-size', '64xlarge'], '--image-size 64xlarge: must be N (for NxN) or WIDTHxHEIGHT'],
+    [['pack', '--image-size', '0'], '--image-size 0: must be an integer from 1 to 4096'],
+    [['pack', '--shard-size', 'lots'], '--shard-size lots: must be a size such as 64MB'],
+    [['pack', '--shard-size', '0'], '--shard-size 0: must be an integer of at least 1'],
+    [['pack', '--workers', 'abc'], '--workers abc: must be an integer from 0 to '],
+    [['pack', '--workers', '-1'], '--workers -1: must be an integer from 0 to '],
+    [['pack', '--workers', '1000'], '--workers 1000: must be an integer from 0 to '],
+    [['pack', '--jpeg-quality', '0'], '--jpeg-quality 0: must be an integer from 1 to 100'],
+    [['pack', '--jpeg-quality', '101'], '--jpeg-quality 101: must be an integer from 1 to 100'],
+    [['pack', '--max-pixels', '-1'], '--max-pixels -1: must be an integer of at least 1'],
+    [['pack', '--max-pixels', '0'], '--max-pixels 0: must be an integer of at least 1'],
+    [['pack', '--validation-split', '1'], '--validation-split 1: must be a number from 0 and below 1'],
+    [['train', '--batch-size', '0'], '--batch-size 0: must be an integer of at least 1'],
+    [['train', '--batch-size', '-1'], '--batch-size -1: must be an integer of at least 1'],
+    [['train', '--batch-size', '1.5'], '--batch-size 1.5: must be an integer of at least 1'],
+    [['train', '--brightness-range', 'abc'], '--brightness-range abc: every value must be a number'],
+    [['train', '--brightness-range', '1.2,0.8'], '--brightness-range 1.2,0.8: must be a [low, high] pair with low <= high'],
+    [['train', '--dropout', '1.5'], '--dropout 1.5: must be a number from 0 and below 1'],
+    [['train', '--zoom-range', '5'], '--zoom-range 5: must be a number from 0 and below 1'],
+    [['train', '--learning-rate', '0'], '--learning-rate 0: must be a number above 0'],
+    [['train', '--learning-rate', '-1'], '--learning-rate -1: must be a number above 0'],
+    [['train', '--learning-rate', 'NaN'], '--learning-rate NaN: must be a number above 0'],
+    [['train', '--shuffle-buffer', '-1'], '--shuffle-buffer -1: must be an integer of at least 0'],
+    [['train', '--cycle-length', '0'], '--cycle-length 0: must be an integer of at least 1'],
+    [['train', '--filters', '16,x'], '--filters 16,x: every value must be an integer of at least 1'],
+    [['train', '--threads', '9'], '--threads 9: must be an integer from 1 to 8'],
+    [['evaluate', '--threads', '0'], '--threads 0: must be an integer from 1 to 8'],
+    [['bench', 'train', '--models', 'demo,foo'], '--models demo,foo: every value must be one of "demo", "fmnist", "catsdogs150"'],
+    [['bench', 'train', '--rounds', '0'], '--rounds 0: must be an integer of at least 1'],
+    [['bench', 'io', '--batch-size', '0'], '--batch-size 0: must be an integer of at least 1'],
+  ];
+  test('every bad option value is refused before any work: one line naming the option, the value and the range, exit 2', async () => {
+    const src = tempDir();
+    writeFiles(src, { 'a/1.png': await imageBytes('png'), 'b/1.png': await imageBytes('png') });
+    const runs = await Promise.all(
+      badOptions.map(async ([args]) => {
+        const out = join(tempDir(), 'out');
+        const where = args[0] === 'pack' ? ['--src', src, '--out', out] : args[0] === 'train' ? ['--shards', src, '--out', out] : [];
+        return { out, run: await cliAsync(...args, ...where) };
+      }),
+    );
+    runs.forEach(({ out, run }, i) => {
+      const [args, expected] = badOptions[i]!;
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.ok(run.stderr.startsWith(`shardline: ${expected}`), `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stderr.trim().split('\n').length, 1, 'one line');
+      assert.equal(existsSync(out), false, `${args.join(' ')}: nothing written`);
+    });
+  });
+
+  test('pack refuses an output folder inside the source, one class, and a split that leaves a class nothing to train on', async () => {
+    const src = tempDir();
+    writeFiles(src, { 'a/1.png': await imageBytes('png'), 'a/2.png': await imageBytes('png'), 'b/1.png': await imageBytes('png') });
+    const inside = cli('pack', '--src', src, '--out', join(src, 'shards'));
+    assert.equal(inside.status, 2);
+    assert.match(inside.stderr, /^shardline: --out \S+shards: must not be inside the source folder/);
+    const split = cli('pack', '--src', src, '--out', tempDir(), '--validation-split', '0.999');
+    assert.equal(split.status, 2);
+    assert.match(split.stderr, /^shardline: --validation-split 0\.999: leaves class\(es\) a, b with no training images/);
+    const one = tempDir();
+    writeFiles(one, { 'only/1.png': await imageBytes('png') });
+    const single = cli('pack', '--src', one, '--out', tempDir());
+    assert.equal(single.status, 1);
+    assert.match(single.stderr, /^shardline: \S+ has one class \(only\): a classifier needs at least two/);
+  });
+
+  test('pack in which every input is skipped exits non-zero, listing reasons, and writes no manifest', async () => {
+    const src = tempDir();
+    writeFiles(src, { 'a/x.jpg': 'not a JPEG', 'b/y.png': Buffer.alloc(0) });
+    const out = tempDir();
+    const run = cli('pack', '--src', src, '--out', out);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /shardline: every one of the 2 inputs in \S+ was skipped, so nothing was packed \(b\/y\.png: empty file; a\/x\.jpg: not an image/);
+    assert.equal(existsSync(join(out, 'manifest.json')), false);
+  });
+
+  test('an unexpected error is printed with its stack and called a bug; a known one is one line', () => {
+    const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(REPO_ROOT, 'packages', 'cli', 'dist', 'errors-output.js'))}).reportError(new TypeError('x is undefined'), [])`], { encoding: 'utf8' });
+    assert.match(run.stderr, /^TypeError: x is undefined\n\s+at /);
+    assert.match(run.stderr, /shardline: this is a bug in shardline/);
+    const known = cli('verify', '/nonexistent/shards');
+    assert.equal(known.stderr.trim().split('\n').length, 1);
   });
 
   test('verify and train on a folder that is not a pack output', () => {
@@ -116,18 +206,24 @@ describe('library errors name the file and the cause', () => {
     await assert.rejects(listSource(flat, { labelPattern: '^(dog)\\.' }), /no file name in .* matches --label-pattern \^\(dog\)\\\./);
   });
 
-  test('PPM: truncated pixels and a malformed header are skipped with the reason', async () => {
+  test('PPM, PGM and BMP: truncated pixels and a malformed header are skipped with a reason that says which', async () => {
     const src = tempDir();
+    const noPixels = bmp(4, 4, 1).subarray(0, 54);
     writeFiles(src, {
       'a/good.ppm': ppm(4, 4, 1),
+      'b/good.bmp': bmp(4, 4, 1),
       'a/short.ppm': ppm(4, 4, 1).subarray(0, 30),
+      'a/ascii.pgm': 'P2\n4 4\n255\n1 2 3 4 5\n',
       'a/header.ppm': Buffer.from('P6\nwide 4\n255\n'),
+      'b/no-pixels.bmp': noPixels,
     });
     const { manifest } = await packDataset(packDefaults(src, tempDir(), { validationSplit: 0 }));
     const reasons = Object.fromEntries(manifest.skipped.map((s) => [s.file, s.reason]));
-    assert.match(reasons['a/short.ppm']!, /truncated PGM\/PPM: needs 48 pixel bytes/);
+    assert.match(reasons['a/short.ppm']!, /^truncated PGM\/PPM pixel data: needs 48 bytes, has \d+$/);
+    assert.match(reasons['a/ascii.pgm']!, /^truncated PGM\/PPM pixel data: needs 16 values, has 5$/);
     assert.match(reasons['a/header.ppm']!, /invalid PGM\/PPM width 'wide'/);
-    assert.equal(manifest.splits.train?.records, 1);
+    assert.match(reasons['b/no-pixels.bmp']!, /^truncated BMP pixel data: 4x4 needs 48 bytes from offset 54, has 0$/);
+    assert.equal(manifest.splits.train?.records, 2);
   });
 
   test('index file: a malformed line names the file and line', async () => {
@@ -165,6 +261,24 @@ describe('train refuses inconsistent inputs', () => {
     await buildCnn({ inputShape: [8, 8, 3], classCount: 2, filters: [2], denseUnits: 2, dropout: 0, learningRate: 0.01 }).save(fileSaveHandler(checkpoint));
     writeFileSync(join(checkpoint, 'training.json'), JSON.stringify({ epoch: 3, classes: ['cat', 'dog'] }));
     await assert.rejects(trainModel(options(shards, { resume: checkpoint })), /was trained on classes \[cat,dog\], shards have \[a,b\]/);
+  });
+
+  test('programmatic callers get the same OptionError, before any work', async () => {
+    const shards = await packedTwoClasses(0.5);
+    for (const [extra, option] of [[{ batchSize: 0 }, 'batchSize'], [{ augment: { ...NO_AUGMENTATION, zoomRange: 5 } }, 'augment.zoomRange'], [{ threads: 0 }, 'threads']] as const) {
+      await assert.rejects(trainModel(options(shards, extra)), (err: unknown) => err instanceof OptionError && err.option === option && err.code === 'ERR_OPTION');
+    }
+    const out = join(tempDir(), 'never');
+    await assert.rejects(packDataset(packDefaults(tempDir(), out, { workers: -1 })), (err: unknown) => err instanceof OptionError && err.option === 'workers');
+    assert.equal(existsSync(out), false);
+  });
+
+  test('shards of a single class are refused before training', async () => {
+    const shards = await packedTwoClasses(0.5);
+    const manifestFile = join(shards, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { classes: string[] };
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, classes: ['a'] }));
+    await assert.rejects(trainModel(options(shards)), /holds one class \(a\): a classifier needs at least two/);
   });
 
   test('a --base model file that does not exist', async () => {

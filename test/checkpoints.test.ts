@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -43,6 +43,13 @@ describe('checkpoints', () => {
     renameSync(dir, `${dir}.previous`);
     const { info } = await loadTrainedModel(dir);
     assert.equal(info.epoch, epochs.at(-1));
+  });
+
+  test('a model written to a full disk fails naming the file (Node\'s ENOSPC does not)', async () => {
+    const dir = tempDir();
+    const model = buildCnn({ inputShape: [8, 8, 3], classCount: 2, filters: [4], denseUnits: 8, dropout: 0, learningRate: 0.01 });
+    symlinkSync('/dev/full', join(dir, 'weights.bin')); // refuses every write with ENOSPC
+    await assert.rejects(model.save(fileSaveHandler(dir)), new RegExp(`^ShardlineError: cannot write ${dir}/weights\\.bin: ENOSPC`));
   });
 
   function savedModel(): Promise<string> {

@@ -141,6 +141,19 @@ describe('framing', () => {
   });
 });
 
+describe('writing to a full disk', () => {
+  test('ENOSPC names the file (/dev/full refuses every write with it)', async () => {
+    const writer = TFRecordWriter.create('/dev/full');
+    await assert.rejects(
+      (async () => {
+        for (let i = 0; i < 100; i++) await writer.write(Buffer.alloc(64 << 10));
+        await writer.close();
+      })(),
+      /^ShardlineError: cannot write \/dev\/full: ENOSPC: no space left on device/,
+    );
+  });
+});
+
 describe('corrupted and truncated files', () => {
   function threeRecordFile(): { file: string; bytes: Buffer } {
     const file = join(tempDir(), 'three.tfrecord');

@@ -7,6 +7,8 @@ import { type RawStages, measureRawStages, runEpoch } from './io-stages';
 import { ReadCeiling } from './read-ceiling';
 import { median } from './stats';
 import { type AugmentOptions, type Batch, type LabelledPixels, NO_AUGMENTATION, type PipelineOptions, initBackend, makeAugmenter, shardDataset, toBatch } from '@shardline/train';
+import { ShardlineError } from '@shardline/errors';
+import { checkIoBenchOptions } from './bench-options';
 
 export interface IoBenchOptions {
   src: string;
@@ -72,6 +74,7 @@ interface InputPath {
 
 /** Runs every input path on the same images in one process and reports them side by side. */
 export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport> {
+  checkIoBenchOptions(options);
   const log = options.onProgress ?? (() => undefined);
   await initBackend({ choice: 'wasm' });
   const shardVariants = await packVariants(options, log);
@@ -176,7 +179,7 @@ async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Prom
     };
     // workers 0: one file at a time, as Keras loads without workers (sharp would otherwise overlap decodes on libuv threads).
     for await (const { f, decoded } of mapOrdered(order, pool.workers === 0 ? 1 : pool.workers * 4, decode)) {
-      if (!decoded.ok) throw new Error(`${f.path}: ${decoded.reason}`);
+      if (!decoded.ok) throw new ShardlineError('ERR_DATA', `${f.path}: ${decoded.reason}`);
       batch.push({ pixels: decoded.data, label: f.label, filename: f.path });
       if (batch.length === options.batchSize) flush();
     }

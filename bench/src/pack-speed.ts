@@ -1,4 +1,5 @@
 import { PACK_DEFAULTS, type PoolKind, packDataset } from '@shardline/pack';
+import { checkPackSpeedOptions } from './bench-options';
 import { median } from './stats';
 
 export interface PackSpeedOptions {
@@ -24,6 +25,7 @@ export interface PackSpeedRow {
 
 /** Packs the same source with 1 and 2 workers, as threads and as processes, interleaved in one run. */
 export async function benchPackSpeed(options: PackSpeedOptions): Promise<PackSpeedRow[]> {
+  checkPackSpeedOptions(options);
   const configs = (['threads', 'processes'] as PoolKind[]).flatMap((pool) => [1, 2].map((workers) => ({ pool, workers })));
   const seconds = configs.map(() => [] as number[]);
   let images = 0;

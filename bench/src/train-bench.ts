@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { median } from './stats';
 import { MATRIX_KERNELS, type StepProfile, TRAIN_BENCH_MODELS, type TrainBenchModel } from './train-step';
+import { ShardlineError } from '@shardline/errors';
+import { checkTrainBenchOptions } from './bench-options';
 
 const run = promisify(execFile);
 
@@ -61,7 +63,7 @@ async function shardlineRun(threads: number, models: TrainBenchModel[], runs: nu
   const args = [join(__dirname, 'train-bench-child.js'), String(threads), models.join(','), String(runs), ...(profile ? ['profile'] : [])];
   const lines = parseLines((await run(process.execPath, args, { maxBuffer: 1 << 24 })).stdout);
   const other = lines.find((l) => l.threads !== threads);
-  if (other) throw new Error(`bench train asked wasm for ${threads} thread(s), but it ran ${other.threads}`);
+  if (other) throw new ShardlineError('ERR_ENVIRONMENT', `bench train asked wasm for ${threads} thread(s), but it ran ${other.threads}`);
   return lines;
 }
 
@@ -86,6 +88,7 @@ export async function peerUnavailable(peer: string | null): Promise<string | und
  * shardline and PyTorch processes over the thread counts, so drift in machine load falls on all.
  */
 export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBenchReport> {
+  checkTrainBenchOptions(options);
   const models = options.models ?? (Object.keys(TRAIN_BENCH_MODELS) as TrainBenchModel[]);
   const [rounds, runs, peer] = [options.rounds ?? 2, options.runs ?? 3, options.peer === undefined ? DEFAULT_TORCH_PEER : options.peer];
   const progress = options.onProgress ?? (() => undefined);

@@ -8,6 +8,7 @@ import { inspectCommand, verifyCommand } from './commands/inspect';
 import { packCommand } from './commands/pack';
 import { sampleCommand } from './commands/sample';
 import { trainCommand } from './commands/train';
+import { reportError } from './errors-output';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -36,7 +37,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`shardline: ${err instanceof Error ? err.message : String(err)}`);
-  if (process.env.SHARDLINE_DEBUG && err instanceof Error) console.error(err.stack);
-  process.exit(1);
+  process.exit(reportError(err, process.argv));
 });

@@ -1,7 +1,9 @@
+import { OptionError } from '@shardline/errors';
+
 /** Parses sizes such as 64MB, 100MiB, 512k, 1048576 into bytes. */
 export function parseBytes(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(text);
-  if (!match) throw new Error(`cannot read '${text}' as a size (examples: 64MB, 100MiB, 512k)`);
+  if (!match) throw new OptionError('shardBytes', text, 'must be a size such as 64MB, 100MiB, 512k or 1048576');
   const power = ' kmgt'.indexOf((match[2] ?? '').toLowerCase() || ' ');
   return Math.round(Number(match[1]) * 1024 ** power);
 }
@@ -9,11 +11,8 @@ export function parseBytes(text: string): number {
 /** Parses an image size: "64" (square) or "WIDTHxHEIGHT" such as "96x64". */
 export function parseImageSize(text: string): { width: number; height: number } {
   const match = /^(\d+)(?:x(\d+))?$/i.exec(text.trim());
-  if (!match) throw new Error(`cannot read '${text}' as an image size (examples: 64, 96x64)`);
-  const width = Number(match[1]);
-  const height = Number(match[2] ?? match[1]);
-  if (width < 1 || height < 1 || width > 4096 || height > 4096) throw new Error(`image size ${width}x${height} is out of range (1..4096)`);
-  return { width, height };
+  if (!match) throw new OptionError('width', text, 'must be N (for NxN) or WIDTHxHEIGHT, such as 64 or 96x64');
+  return { width: Number(match[1]), height: Number(match[2] ?? match[1]) };
 }
 
 export function formatBytes(bytes: number): string {

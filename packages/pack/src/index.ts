@@ -21,4 +21,4 @@ export { PARTIAL_SUFFIX, hashFile, shardFileName } from './shard-writer';
 export { IMAGE_EXTENSIONS, type SkippedFile, type SourceItem, type SourceListing, listSource } from './sources';
 export { SPLIT_ORDER, type SplitName, assignSplits, shuffle } from './split';
 export { type VerifyReport, verifyShards } from './verify';
-export { PACK_DEFAULTS } from './defaults';
+export { MAX_IMAGE_SIDE, PACK_DEFAULTS, checkPackOptions, maxWorkers } from './pack-options';

@@ -4,6 +4,7 @@ import type { Compression } from '@shardline/tfrecord';
 import type { ColorMode, Payload } from './decode';
 import type { SkippedFile, SourceListing } from './sources';
 import type { SplitName } from './split';
+import { ShardlineError } from '@shardline/errors';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'shardline-manifest/1';
@@ -56,15 +57,15 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new Error(`${file} not found: is ${dir} a folder written by 'shardline pack'?`);
+    throw new ShardlineError('ERR_INPUT', `${file} not found: is ${dir} a folder written by 'shardline pack'?`);
   }
   let manifest: Manifest;
   try {
     manifest = JSON.parse(text) as Manifest;
   } catch (err) {
-    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ShardlineError('ERR_DATA', `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (manifest.format !== MANIFEST_FORMAT) throw new Error(`${file}: unknown manifest format '${String(manifest.format)}' (expected ${MANIFEST_FORMAT})`);
+  if (manifest.format !== MANIFEST_FORMAT) throw new ShardlineError('ERR_DATA', `${file}: unknown manifest format '${String(manifest.format)}' (expected ${MANIFEST_FORMAT})`);
   return manifest;
 }
 

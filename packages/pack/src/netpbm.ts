@@ -40,13 +40,16 @@ export function decodeNetpbm(bytes: Uint8Array): RawImage {
   if (format.binary) {
     const start = tokens.position + 1; // exactly one whitespace byte after maxval
     const bytesPerSample = maxVal > 255 ? 2 : 1;
-    if (bytes.length < start + count * bytesPerSample) throw new Error(`truncated PGM/PPM: needs ${count * bytesPerSample} pixel bytes, has ${bytes.length - start}`);
+    if (bytes.length < start + count * bytesPerSample) throw new Error(`truncated PGM/PPM pixel data: needs ${count * bytesPerSample} bytes, has ${Math.max(0, bytes.length - start)}`);
     for (let i = 0; i < count; i++) {
       const sample = bytesPerSample === 2 ? ((bytes[start + 2 * i] ?? 0) << 8) | (bytes[start + 2 * i + 1] ?? 0) : (bytes[start + i] ?? 0);
       data[i] = scale(sample, maxVal);
     }
   } else {
-    for (let i = 0; i < count; i++) data[i] = scale(tokens.nextInt('pixel value'), maxVal);
+    for (let i = 0; i < count; i++) {
+      if (!tokens.hasMore()) throw new Error(`truncated PGM/PPM pixel data: needs ${count} values, has ${i}`);
+      data[i] = scale(tokens.nextInt('pixel value'), maxVal);
+    }
   }
   return { data, width, height, channels: format.channels };
 }
@@ -66,6 +69,12 @@ class HeaderTokens {
     while (this.position < this.bytes.length && !isSpace(this.bytes[this.position]!)) this.position++;
     if (start === this.position) throw new Error('truncated PGM/PPM header');
     return String.fromCharCode(...this.bytes.subarray(start, this.position));
+  }
+
+  /** True if a token follows (comments and whitespace skipped). */
+  hasMore(): boolean {
+    this.skipSpaceAndComments();
+    return this.position < this.bytes.length;
   }
 
   nextInt(what: string): number {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { OptionError, ShardlineError } from '@shardline/errors';
 import type { Compression } from '@shardline/tfrecord';
 import type { ColorMode, DecodeOptions, Payload } from './decode';
 import { Journal, type JournalEntry, intactEntries, readJournal } from './journal';
-import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, RECORD_KEYS, type SplitInfo, readManifest, writeJsonAtomically } from './manifest';
+import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, RECORD_KEYS, type SplitInfo, readManifest, totalRecords, writeJsonAtomically } from './manifest';
+import { checkPackOptions } from './pack-options';
 import { type PoolKind, createDecodePool, mapOrdered } from './pool';
 import { ShardSequence } from './shard-writer';
 import { type SkippedFile, type SourceItem, type SourceListing, listSource } from './sources';
@@ -51,9 +53,12 @@ export interface PackResult {
 const SHARD_FILE = /^(train|validation|test)-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
 
 export async function packDataset(options: PackOptions): Promise<PackResult> {
+  checkPackOptions(options);
   const listing = await listSource(options.src, { labelPattern: options.labelPattern, classNames: options.classNames });
-  if (listing.items.length === 0) throw new Error(`no images found in ${options.src}`);
+  if (listing.items.length === 0) throw new ShardlineError('ERR_INPUT', `no images found in ${options.src}`);
+  if (listing.classes.length < 2) throw new ShardlineError('ERR_INPUT', `${options.src} has one class (${listing.classes.join('')}): a classifier needs at least two`);
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
+  checkEveryClassTrains(splits, listing, options.validationSplit);
   const fingerprint = jobFingerprint(options, splits);
   await mkdir(options.out, { recursive: true });
 
@@ -67,9 +72,27 @@ export async function packDataset(options: PackOptions): Promise<PackResult> {
   const entries = [...prior, ...written.entries];
 
   const manifest = buildManifest(options, listing, entries, written.trailingSkips, fingerprint);
+  if (totalRecords(manifest) === 0) {
+    await journal.remove();
+    throw nothingPacked(options.src, manifest.skipped);
+  }
   await writeJsonAtomically(join(options.out, MANIFEST_FILE), manifest);
   await journal.remove();
   return { manifest, resumed: countCovered(prior), alreadyComplete: false };
+}
+
+function nothingPacked(src: string, skipped: SkippedFile[]): ShardlineError {
+  const reasons = skipped.slice(0, 5).map((s) => `${s.file}: ${s.reason}`);
+  const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : '';
+  return new ShardlineError('ERR_INPUT', `every one of the ${skipped.length} inputs in ${src} was skipped, so nothing was packed (${reasons.join('; ')}${more})`);
+}
+
+/** A validation split that leaves a class with no training images is refused, naming the class. */
+function checkEveryClassTrains(splits: Splits, listing: SourceListing, validationSplit: number): void {
+  const training = new Set(splits.train.map((item) => item.label));
+  const listed = new Set(listing.items.filter((item) => item.split !== 'test').map((item) => item.label));
+  const starved = [...listed].filter((label) => !training.has(label)).map((label) => listing.classes[label]);
+  if (starved.length > 0) throw new OptionError('validationSplit', validationSplit, `leaves class(es) ${starved.join(', ')} with no training images`);
 }
 
 /** Shards an interrupted run of this same job completed; clears anything else of ours in the folder. */
@@ -77,7 +100,7 @@ async function resumableEntries(options: PackOptions, fingerprint: string, hasOt
   const prior = await readJournal(options.out);
   const sameJob = prior?.fingerprint === fingerprint;
   if (!options.force && (hasOtherManifest || (prior && !sameJob))) {
-    throw new Error(`${options.out} already holds shards from a different pack job (other source or options); pass --force to replace them, or choose another --out`);
+    throw new ShardlineError('ERR_INPUT', `${options.out} already holds shards from a different pack job (other source or options); pass --force to replace them, or choose another --out`);
   }
   const kept = sameJob && !options.force ? await intactEntries(options.out, prior.entries) : [];
   const keep = new Set(kept.flatMap((e) => [e.shard.file, e.shard.index]));

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import type { ImageInput } from './decode';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
+import { ShardlineError } from '@shardline/errors';
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.ppm', '.pgm', '.pnm', '.bmp', '.gif', '.webp', '.tif', '.tiff']);
 
@@ -35,11 +36,11 @@ export interface SourceOptions {
 
 export async function listSource(src: string, options: SourceOptions = {}): Promise<SourceListing> {
   const info = await stat(src).catch(() => {
-    throw new Error(`source ${src} does not exist`);
+    throw new ShardlineError('ERR_INPUT', `source ${src} does not exist`);
   });
   const idxFiles = info.isDirectory() ? await findIdxImageFiles(src) : [src];
   if (idxFiles.length > 0 && idxFiles.every(isIdxImageFile)) return listIdx(src, idxFiles, options.classNames);
-  if (!info.isDirectory()) throw new Error(`source ${src} is a file but not an IDX images file (*-images-idx3-ubyte[.gz])`);
+  if (!info.isDirectory()) throw new ShardlineError('ERR_INPUT', `source ${src} is a file but not an IDX images file (*-images-idx3-ubyte[.gz])`);
   if (options.labelPattern) return listByPattern(src, new RegExp(options.labelPattern));
   return listClassFolders(src);
 }
@@ -49,7 +50,7 @@ async function listClassFolders(src: string): Promise<SourceListing> {
   // Keras flow_from_directory sorts class folder names; label i is the i-th name.
   const classes = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
   if (classes.length === 0) {
-    throw new Error(`${src} has no class sub-folders (expected SRC/<class>/<image>); for flat folders such as cat.1.jpg use --label-pattern`);
+    throw new ShardlineError('ERR_INPUT', `${src} has no class sub-folders (expected SRC/<class>/<image>); for flat folders such as cat.1.jpg use --label-pattern`);
   }
   const listing: SourceListing = { layout: 'class-folders', classes, items: [], skipped: [] };
   for (const entry of entries) {
@@ -72,7 +73,7 @@ async function listByPattern(src: string, pattern: RegExp): Promise<SourceListin
     else listing.skipped.push({ file: relative(src, file), reason: `file name does not match --label-pattern ${pattern.source}` });
   }
   listing.classes = [...new Set(labelled.map((l) => l.className))].sort();
-  if (listing.classes.length === 0) throw new Error(`no file name in ${src} matches --label-pattern ${pattern.source}`);
+  if (listing.classes.length === 0) throw new ShardlineError('ERR_INPUT', `no file name in ${src} matches --label-pattern ${pattern.source}`);
   for (const { file, className } of labelled) addFile(listing, src, file, listing.classes.indexOf(className));
   return listing;
 }
@@ -109,12 +110,12 @@ async function listIdx(src: string, imageFiles: string[], classNames?: string[])
     const labelFile = imageFile.replace('-images-idx3-ubyte', '-labels-idx1-ubyte');
     const [images, labels] = await Promise.all([readIdx(imageFile), readIdx(labelFile)]);
     const [count = 0, height = 0, width = 0] = images.dims;
-    if (labels.dims[0] !== count) throw new Error(`${labelFile} has ${labels.dims[0]} labels for ${count} images in ${imageFile}`);
+    if (labels.dims[0] !== count) throw new ShardlineError('ERR_INPUT', `${labelFile} has ${labels.dims[0]} labels for ${count} images in ${imageFile}`);
     const split = basename(imageFile).startsWith('t10k') ? 'test' : undefined;
     const pixels = width * height;
     for (let i = 0; i < count; i++) {
       const label = labels.data[i]!;
-      if (label >= classes.length) throw new Error(`${labelFile}: label ${label} at index ${i} but only ${classes.length} class names`);
+      if (label >= classes.length) throw new ShardlineError('ERR_INPUT', `${labelFile}: label ${label} at index ${i} but only ${classes.length} class names`);
       // slice() copies: a view would carry the whole IDX buffer to the worker.
       const data = images.data.slice(i * pixels, (i + 1) * pixels);
       listing.items.push({ input: { kind: 'pixels', data, width, height, channels: 1 }, label, name: `${basename(imageFile)}#${i}`, ...(split ? { split } : {}) });

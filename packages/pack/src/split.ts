@@ -12,7 +12,6 @@ export type Splits = Record<SplitName, SourceItem[]>;
  * shard mixes classes, which a bounded shuffle buffer at training time relies on.
  */
 export function assignSplits(items: SourceItem[], validationFraction: number, seed: number): Splits {
-  if (!(validationFraction >= 0 && validationFraction < 1)) throw new Error(`validation split must be in [0, 1), got ${validationFraction}`);
   const random = seedrandom(String(seed));
   const splits: Splits = { train: [], validation: [], test: [] };
   const byClass = new Map<number, SourceItem[]>();

@@ -1,10 +1,11 @@
+import { ShardlineError } from '@shardline/errors';
 import type { Compression } from './compression';
 
 /**
  * A TFRecord file is malformed; names the file and the byte offset of the bad record.
  * In a compressed file the offset counts bytes of the decompressed stream, and the message says so.
  */
-export class TFRecordError extends Error {
+export class TFRecordError extends ShardlineError {
   constructor(
     readonly file: string,
     readonly offset: number,
@@ -12,18 +13,16 @@ export class TFRecordError extends Error {
     readonly compression: Compression = 'none',
   ) {
     const stream = compression === 'none' ? '' : ` of the decompressed ${compression} stream`;
-    super(`${file}: ${reason} (record at byte offset ${offset}${stream})`);
-    this.name = 'TFRecordError';
+    super('ERR_DATA', `${file}: ${reason} (record at byte offset ${offset}${stream})`);
   }
 }
 
 /** Record bytes that are not the protobuf message expected; whoever read the record adds its file and offset. */
-export class ProtobufDecodeError extends Error {
+export class ProtobufDecodeError extends ShardlineError {
   constructor(
     readonly messageName: string,
     readonly reason: string,
   ) {
-    super(`malformed ${messageName}: ${reason}`);
-    this.name = 'ProtobufDecodeError';
+    super('ERR_DATA', `malformed ${messageName}: ${reason}`);
   }
 }

@@ -172,18 +172,19 @@ function tags(): Tags {
   if (cachedTags) return cachedTags;
   const root = messageType('Example').root;
   const id = (type: string, name: string) => root.lookupType(type).fields[name]!.id;
-  const numeric = (type: string, wireType: number) => ({ scalar: tag(id(type, 'value'), wireType), packed: tag(id(type, 'value'), LENGTH_DELIMITED) });
+  const message = (type: string, name: string) => tag(id(type, name), LENGTH_DELIMITED);
+  const numeric = (type: string, wireType: number) => ({ scalar: tag(id(type, 'value'), wireType), packed: message(type, 'value') });
   cachedTags = {
-    features: tag(id('tensorflow.Example', 'features'), LENGTH_DELIMITED),
-    featureMap: tag(id('tensorflow.Features', 'feature'), LENGTH_DELIMITED),
-    context: tag(id('tensorflow.SequenceExample', 'context'), LENGTH_DELIMITED),
-    featureLists: tag(id('tensorflow.SequenceExample', 'featureLists'), LENGTH_DELIMITED),
-    featureListMap: tag(id('tensorflow.FeatureLists', 'featureList'), LENGTH_DELIMITED),
-    featureListItem: tag(id('tensorflow.FeatureList', 'feature'), LENGTH_DELIMITED),
-    bytesList: tag(id('tensorflow.Feature', 'bytesList'), LENGTH_DELIMITED),
-    floatList: tag(id('tensorflow.Feature', 'floatList'), LENGTH_DELIMITED),
-    int64List: tag(id('tensorflow.Feature', 'int64List'), LENGTH_DELIMITED),
-    bytesValue: tag(id('tensorflow.BytesList', 'value'), LENGTH_DELIMITED),
+    features: message('tensorflow.Example', 'features'),
+    featureMap: message('tensorflow.Features', 'feature'),
+    context: message('tensorflow.SequenceExample', 'context'),
+    featureLists: message('tensorflow.SequenceExample', 'featureLists'),
+    featureListMap: message('tensorflow.FeatureLists', 'featureList'),
+    featureListItem: message('tensorflow.FeatureList', 'feature'),
+    bytesList: message('tensorflow.Feature', 'bytesList'),
+    floatList: message('tensorflow.Feature', 'floatList'),
+    int64List: message('tensorflow.Feature', 'int64List'),
+    bytesValue: message('tensorflow.BytesList', 'value'),
     floatValue: numeric('tensorflow.FloatList', FIXED32),
     int64Value: numeric('tensorflow.Int64List', VARINT),
   };

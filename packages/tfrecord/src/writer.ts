@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { createDeflate, createGzip } from 'node:zlib';
+import { writeError } from '@shardline/errors';
 import type { Compression } from './compression';
 import { FRAME_OVERHEAD, frameRecord } from './framing';
 
@@ -40,7 +41,7 @@ export class TFRecordWriter {
     const location = { offset: this.uncompressedBytes, frameBytes: frame.length };
     this.uncompressedBytes += frame.length;
     this.records++;
-    if (!this.input.write(frame)) await Promise.race([once(this.input, 'drain'), this.finished]);
+    if (!this.input.write(frame)) await this.named(Promise.race([once(this.input, 'drain'), this.finished]));
     return location;
   }
 
@@ -56,12 +57,21 @@ export class TFRecordWriter {
   /** Flushes, closes and fsyncs, so a later rename publishes a complete file. */
   async close(): Promise<void> {
     this.input.end();
-    await this.finished;
+    await this.named(this.finished);
     const handle = await open(this.file, 'r+');
     try {
-      await handle.sync();
+      await this.named(handle.sync());
     } finally {
       await handle.close();
+    }
+  }
+
+  /** Write errors name the file: Node's own (ENOSPC from a stream write) do not. */
+  private async named<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      throw writeError(this.file, err);
     }
   }
 }

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { startHeapPool } from './wasm/heap-pool';
 import { registerWasmGradientKernels } from './wasm/kernels';
 import { MAX_WASM_THREADS, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
+import { type OptionChecks, ShardlineError, checkOptions, integer, oneOf } from '@shardline/errors';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -45,27 +46,30 @@ function loadNative(notes: string[]): string | undefined {
 
 let current: BackendInfo | undefined;
 
+export const BACKEND_CHECKS: OptionChecks<BackendOptions> = {
+  choice: oneOf('auto', 'tensorflow', 'wasm', 'cpu'),
+  threads: integer({ min: 1, max: MAX_WASM_THREADS }),
+};
+
 /**
  * Picks and initialises a backend: native TensorFlow if installed, else wasm, else cpu.
  * The wasm thread pool is fixed when wasm first starts; a later call reuses it.
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  checkOptions(options, BACKEND_CHECKS);
   const choice = options.choice ?? 'auto';
   const threads = options.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new RangeError(`threads must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
-  }
   if (current && (choice === 'auto' || choice === current.name) && (await tf.setBackend(current.name))) return reused(current, threads);
   const notes: string[] = [];
   if (choice === 'auto' || choice === 'tensorflow') {
     const native = loadNative(notes);
     if (native && (await tf.setBackend('tensorflow'))) return (current = { name: 'tensorflow', package: native, threads: 0, notes });
-    if (choice === 'tensorflow') throw new Error(`--backend tensorflow needs ${NATIVE_PACKAGES.join(' or ')} installed (with its libtensorflow): ${notes.join('; ')}`);
+    if (choice === 'tensorflow') throw new ShardlineError('ERR_ENVIRONMENT', `--backend tensorflow needs ${NATIVE_PACKAGES.join(' or ')} installed (with its libtensorflow): ${notes.join('; ')}`);
   }
   if (choice === 'auto' || choice === 'wasm') {
     const wasm = await initWasm(threads, notes);
     if (wasm) return (current = wasm);
-    if (choice === 'wasm') throw new Error(`the wasm backend failed to initialise: ${notes.join('; ')}`);
+    if (choice === 'wasm') throw new ShardlineError('ERR_ENVIRONMENT', `the wasm backend failed to initialise: ${notes.join('; ')}`);
   }
   await tf.setBackend('cpu');
   return (current = { name: 'cpu', threads: 1, notes });

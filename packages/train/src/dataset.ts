@@ -4,6 +4,7 @@ import type { Manifest, SplitName } from '@shardline/pack';
 import { ReadBufferPool } from '@shardline/tfrecord';
 import { type AugmentOptions, isAugmenting, makeAugmenter } from './augment';
 import { type LabelledPixels, type RecordStreamOptions, imageBatches, labelledImageGroups, splitShards } from './records';
+import { ShardlineError } from '@shardline/errors';
 
 export interface Batch extends tf.TensorContainerObject {
   xs: tf.Tensor4D;
@@ -104,7 +105,7 @@ function floatTensor<R extends tf.Rank>(shape: number[], fill: (values: Float32A
  */
 export function labelTensor(labels: number[], classCount: number): tf.Tensor2D {
   const bad = labels.find((label) => !Number.isInteger(label) || label < 0 || label >= classCount);
-  if (bad !== undefined) throw new Error(`label ${bad} is not a class index for ${classCount} classes`);
+  if (bad !== undefined) throw new ShardlineError('ERR_DATA', `label ${bad} is not a class index for ${classCount} classes`);
   const width = labelWidth(classCount);
   return floatTensor<tf.Rank.R2>([labels.length, width], (values) => {
     values.fill(0); // wasm heap memory comes uninitialised

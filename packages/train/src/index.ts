@@ -1,5 +1,5 @@
 export { type AugmentDraw, type AugmentOptions, NO_AUGMENTATION, applyAugmentation, isAugmenting, makeAugmenter } from './augment';
-export { type BackendChoice, type BackendInfo, type BackendOptions, defaultThreads, describeBackend, initBackend } from './backend';
+export { BACKEND_CHECKS, type BackendChoice, type BackendInfo, type BackendOptions, defaultThreads, describeBackend, initBackend } from './backend';
 export { MAX_WASM_THREADS, PTHREAD_WORKER_SCRIPT, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
 export { type Batch, InputWaitMeter, type PipelineOptions, imageTensor, labelTensor, shardDataset, toBatch } from './dataset';
 export { type Evaluation, type Prediction, decide, evaluateSplit, predictBatch, summarize } from './evaluate';

@@ -2,6 +2,7 @@ import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Manifest } from '@shardline/pack';
+import { ShardlineError, writeError } from '@shardline/errors';
 
 /** What predicting with a saved model needs besides its weights; stored as training.json beside model.json. */
 export interface ModelInfo {
@@ -24,7 +25,7 @@ export async function saveTrainedModel(dir: string, model: tf.LayersModel, info:
   const [partial, previous] = [`${dir}.partial`, `${dir}.previous`];
   await rm(partial, { recursive: true, force: true });
   await model.save(fileSaveHandler(partial));
-  await writeFile(join(partial, MODEL_INFO_FILE), JSON.stringify(info, null, 2));
+  await writeNamed(join(partial, MODEL_INFO_FILE), JSON.stringify(info, null, 2));
   await rm(previous, { recursive: true, force: true });
   if (await exists(dir)) await rename(dir, previous);
   await rename(partial, dir);
@@ -39,7 +40,7 @@ export async function loadTrainedModel(dir: string): Promise<{ model: tf.LayersM
   try {
     info = JSON.parse(await readFile(infoFile, 'utf8')) as ModelInfo;
   } catch (err) {
-    throw new Error(`cannot read ${infoFile} (is ${dir} a model folder written by 'shardline train'?): ${(err as Error).message}`);
+    throw new ShardlineError('ERR_INPUT', `cannot read ${infoFile} (is ${dir} a model folder written by 'shardline train'?): ${(err as Error).message}`);
   }
   return { model: await loadModel(join(folder, 'model.json')), info };
 }
@@ -70,11 +71,20 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
-      await writeFile(join(dir, weightsFile), weightData);
-      await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
+      await writeNamed(join(dir, weightsFile), weightData);
+      await writeNamed(join(dir, 'model.json'), JSON.stringify(modelJson));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
   };
+}
+
+/** writeFile whose errors name the file: Node's ENOSPC does not. */
+async function writeNamed(file: string, data: string | Buffer): Promise<void> {
+  try {
+    await writeFile(file, data);
+  } catch (err) {
+    throw writeError(file, err);
+  }
 }
 
 /** Loads a tfjs Layers model.json and its weight files from disk. */
@@ -85,7 +95,7 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
       try {
         json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
       } catch (err) {
-        throw new Error(`cannot read model ${modelJsonPath}: ${(err as Error).message}`);
+        throw new ShardlineError('ERR_INPUT', `cannot read model ${modelJsonPath}: ${(err as Error).message}`);
       }
       const specs = json.weightsManifest.flatMap((group) => group.weights);
       const files = json.weightsManifest.flatMap((group) => group.paths.map((p) => join(dirname(modelJsonPath), p)));
@@ -114,7 +124,7 @@ function checkWeightBytes(modelJsonPath: string, files: string[], buffers: Buffe
   const actual = buffers.reduce((n, b) => n + b.length, 0);
   if (actual !== expected) {
     const held = files.map((file, i) => `${file} (${buffers[i]!.length} bytes)`).join(', ');
-    throw new Error(`weights of ${modelJsonPath}: ${held} hold ${actual} bytes, but its weightsManifest needs ${expected}: the file was cut or does not belong to this model.json`);
+    throw new ShardlineError('ERR_DATA', `weights of ${modelJsonPath}: ${held} hold ${actual} bytes, but its weightsManifest needs ${expected}: the file was cut or does not belong to this model.json`);
   }
 }
 
@@ -124,6 +134,6 @@ export async function loadModel(pathOrUrl: string): Promise<tf.LayersModel> {
   try {
     return await tf.loadLayersModel(tf.io.http(pathOrUrl));
   } catch (err) {
-    throw new Error(`cannot load model ${pathOrUrl}: ${(err as Error).message}`);
+    throw new ShardlineError('ERR_INPUT', `cannot load model ${pathOrUrl}: ${(err as Error).message}`);
   }
 }

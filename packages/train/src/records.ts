@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ShardlineError } from '@shardline/errors';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import { type ImageRecord, type Manifest, type ShardInfo, type SplitName, decodeImageExample, shuffle } from '@shardline/pack';
@@ -32,18 +33,17 @@ export interface ShardRef {
 
 export function splitShards(dir: string, manifest: Manifest, split: SplitName): ShardRef[] {
   const info = manifest.splits[split];
-  if (!info) throw new Error(`${dir} has no '${split}' split (has: ${Object.keys(manifest.splits).join(', ')})`);
+  if (!info) throw new ShardlineError('ERR_INPUT', `${dir} has no '${split}' split (has: ${Object.keys(manifest.splits).join(', ')})`);
   return info.shards.map((shard) => ({ path: join(dir, shard.file), info: shard }));
 }
 
 /** A shard that does not hold what manifest.json says it holds. */
-export class ShardMismatchError extends Error {
+export class ShardMismatchError extends ShardlineError {
   constructor(
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`${file}: ${reason}; it was changed after pack wrote it (check with 'shardline verify')`);
-    this.name = 'ShardMismatchError';
+    super('ERR_DATA', `${file}: ${reason}; it was changed after pack wrote it (check with 'shardline verify')`);
   }
 }
 

@@ -11,6 +11,8 @@ import { cacheFeatures, cachedBatches } from './feature-cache';
 import { type ModelOptions, type TransferModel, buildCnn, compileForClasses, transferModel } from './model';
 import { type ModelInfo, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
 import { writeReport } from './report';
+import { checkTrainOptions } from './train-options';
+import { ShardlineError } from '@shardline/errors';
 
 export interface TrainOptions {
   shards: string;
@@ -63,13 +65,15 @@ export interface TrainResult {
 }
 
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  checkTrainOptions(options);
   const log = options.onLog ?? (() => undefined);
   const backend = await initBackend({ choice: options.backend, threads: options.threads });
   log(`backend: ${describeBackend(backend)}`);
   const manifest = await readManifest(options.shards);
-  if (!manifest.splits.train) throw new Error(`${options.shards} has no train split`);
+  if (manifest.classes.length < 2) throw new ShardlineError('ERR_INPUT', `${options.shards} holds one class (${manifest.classes.join('')}): a classifier needs at least two`);
+  if (!manifest.splits.train) throw new ShardlineError('ERR_INPUT', `${options.shards} has no train split`);
   const validationSplit = manifest.splits.validation ? 'validation' : manifest.splits.test ? 'test' : undefined;
-  if (!validationSplit) throw new Error(`${options.shards} has no validation or test split: pack with --validation-split > 0`);
+  if (!validationSplit) throw new ShardlineError('ERR_INPUT', `${options.shards} has no validation or test split: pack with --validation-split > 0`);
   await mkdir(options.out, { recursive: true });
 
   const { model, initialEpoch, transfer, resumed } = await prepareModel(options, manifest);
@@ -183,7 +187,7 @@ async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<
  */
 function unfreezeTopOfBase(model: tf.LayersModel, count: number): void {
   const base = model.layers.find((layer): layer is tf.LayersModel => layer instanceof tf.LayersModel);
-  if (!base) throw new Error(`--fine-tune ${count} with --resume needs a model trained with --base (it has no nested base model)`);
+  if (!base) throw new ShardlineError('ERR_MODEL', `--fine-tune ${count} with --resume needs a model trained with --base (it has no nested base model)`);
   const withWeights = base.layers.filter((layer) => layer.getWeights().length > 0);
   for (const layer of withWeights.slice(-count)) layer.trainable = true;
 }
@@ -194,7 +198,7 @@ function modelInfo(manifest: Manifest, options: TrainOptions): ModelInfo {
 
 export function assertSameClasses(info: ModelInfo, manifest: Manifest, modelDir: string): void {
   if (info.classes.join('\n') !== manifest.classes.join('\n')) {
-    throw new Error(`model ${modelDir} was trained on classes [${info.classes}], shards have [${manifest.classes}]`);
+    throw new ShardlineError('ERR_MODEL', `model ${modelDir} was trained on classes [${info.classes}], shards have [${manifest.classes}]`);
   }
 }
 

@@ -94,14 +94,7 @@ const trainCommand: CommandModule<object, TrainArgs> = {
       .option('runs', { type: 'number', default: 3, describe: 'Timed runs per model in one process (about a second each; catsdogs150: one step)' })
       .option('peer', { type: 'string', default: DEFAULT_TORCH_PEER, describe: 'The PyTorch peer script, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)' })
       .option('profile', { type: 'boolean', default: true, describe: 'Also split one step of each model by kernel (--no-profile to skip)' })
-      .option('json', { type: 'string', describe: 'Also write one JSON object per line: {"model", "threads", "images_per_s", "impl"}' })
-      .check((args) => {
-        const unknown = args.models.split(',').filter((m) => !MODEL_NAMES.includes(m as TrainBenchModel));
-        if (unknown.length) throw new Error(`--models: unknown model(s) ${unknown.join(', ')}; choose from ${MODEL_NAMES.join(', ')}`);
-        if (!Number.isInteger(args.threads) || args.threads < 1 || args.threads > MAX_WASM_THREADS) throw new Error(`--threads must be a whole number from 1 to ${MAX_WASM_THREADS}`);
-        for (const key of ['rounds', 'runs'] as const) if (!Number.isInteger(args[key]) || args[key] < 1) throw new Error(`--${key} must be a whole number of at least 1`);
-        return true;
-      }),
+      .option('json', { type: 'string', describe: 'Also write one JSON object per line: {"model", "threads", "images_per_s", "impl"}' }),
   handler: async (args) => {
     const report = await runTrainBench({
       models: args.models.split(',') as TrainBenchModel[],

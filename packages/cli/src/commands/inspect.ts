@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { type Manifest, readManifest, verifyShards } from '@shardline/pack';
 import { type Compression, type Feature, type Features, decodeSequenceExample, readTFRecords } from '@shardline/tfrecord';
 import { stat } from 'node:fs/promises';
+import { ShardlineError } from '@shardline/errors';
 
 /** Prints classes, split sizes and a per-class histogram. */
 export function printManifestSummary(manifest: Manifest, dir: string): void {
@@ -59,7 +60,7 @@ function describeRecord(data: Uint8Array, file: string, offset: number): string 
   try {
     decoded = decodeSequenceExample(data);
   } catch (err) {
-    throw new Error(`${file}: record at byte offset ${offset} is not a tf.train.Example or SequenceExample (${(err as Error).message})`);
+    throw new ShardlineError('ERR_DATA', `${file}: record at byte offset ${offset} is not a tf.train.Example or SequenceExample (${(err as Error).message})`);
   }
   const context = describeFeatures(decoded.context);
   const lists = Object.entries(decoded.featureLists);

@@ -1,0 +1,49 @@
+/**
+ * What went wrong, for programs: a user who gave a bad option or bad data gets one clear
+ * line from the CLI; any other error is a bug in shardline.
+ *  - ERR_OPTION: an option value is out of its range (OptionError).
+ *  - ERR_INPUT: an input the user named is missing, unreadable or of the wrong kind.
+ *  - ERR_DATA: data is damaged, or does not hold what its manifest or model.json says.
+ *  - ERR_MODEL: a model does not fit the data or the request.
+ *  - ERR_ENVIRONMENT: the machine cannot do what was asked (backend, threads, disk).
+ */
+export type ErrorCode = 'ERR_OPTION' | 'ERR_INPUT' | 'ERR_DATA' | 'ERR_MODEL' | 'ERR_ENVIRONMENT';
+
+export class ShardlineError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An option value outside what the option allows; names the option, the value and the allowed range. */
+export class OptionError extends ShardlineError {
+  constructor(
+    /** The option's name in the library (camelCase; the CLI shows it as --kebab-case). */
+    readonly option: string,
+    readonly value: unknown,
+    /** What the option allows, e.g. "must be an integer from 1 to 8". */
+    readonly rule: string,
+  ) {
+    super('ERR_OPTION', `option ${option} = ${formatValue(value)}: ${rule}`);
+  }
+}
+
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
+  return String(value);
+}
+
+/** A failed write, naming the file: Node's own errors from a stream or fd write (ENOSPC, EIO) do not. */
+export function writeError(file: string, err: unknown): ShardlineError {
+  return new ShardlineError('ERR_ENVIRONMENT', `cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** Errors thrown on purpose: ShardlineError, and Node's system errors (ENOENT, ENOSPC, ...), which name a path. */
+export function isKnownError(err: unknown): err is Error {
+  return err instanceof ShardlineError || (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string');
+}
