@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
@@ -250,5 +251,80 @@ describe('pack', () => {
     writeFileSync(shard, bytes);
     const report = await verifyShards(out);
     assert.ok(report.problems.includes(`${shard}: manifest says 120 records, found 100`), report.problems.join('\n'));
+  });
+});
+
+describe('pack: links, leakage and junk', () => {
+  /** Class folders a/ and b/ with two images each, plus every kind of link. */
+  async function sourceWithLinks(): Promise<string> {
+    const root = tempDir();
+    const src = join(root, 'src');
+    writeFiles(root, {
+      'src/a/1.png': await imageBytes('png', 20, 20, 1),
+      'src/a/2.png': await imageBytes('png', 20, 20, 2),
+      'src/b/1.png': await imageBytes('png', 20, 20, 3),
+      'src/b/2.png': await imageBytes('png', 20, 20, 4),
+      'elsewhere/photo.png': await imageBytes('png', 20, 20, 5),
+      'extra/1.png': await imageBytes('png', 20, 20, 6),
+      'extra/2.png': await imageBytes('png', 20, 20, 7),
+    });
+    symlinkSync(join(root, 'elsewhere', 'photo.png'), join(src, 'a', 'linked.png'));
+    symlinkSync(join(root, 'extra'), join(src, 'c'));
+    symlinkSync(join(src, 'b'), join(src, 'b', 'loop'));
+    symlinkSync(join(root, 'missing.png'), join(src, 'a', 'broken.png'));
+    return src;
+  }
+
+  test('without --follow-links every link is skipped and listed with its reason', async () => {
+    const src = await sourceWithLinks();
+    const { manifest } = await packDataset(packDefaults(src, tempDir(), { validationSplit: 0 }));
+    assert.deepEqual(manifest.classes, ['a', 'b']);
+    assert.equal(manifest.splits.train?.records, 4);
+    const reasons = Object.fromEntries(manifest.skipped.map((s) => [s.file, s.reason]));
+    for (const link of ['a/linked.png', 'a/broken.png', 'b/loop', 'c']) assert.equal(reasons[link], 'a symbolic link (pass --follow-links to follow links)', link);
+  });
+
+  test('with --follow-links, links to files and folders are followed; a loop and a broken link are skipped and listed', async () => {
+    const src = await sourceWithLinks();
+    const { manifest } = await packDataset(packDefaults(src, tempDir(), { validationSplit: 0, followLinks: true }));
+    assert.deepEqual(manifest.classes, ['a', 'b', 'c']);
+    assert.deepEqual(manifest.splits.train?.classCounts, [3, 2, 2]);
+    assert.deepEqual(manifest.skipped, [
+      { file: 'a/broken.png', reason: 'a symbolic link whose target does not exist' },
+      { file: 'b/loop', reason: 'a symbolic link loop: it points to a folder that contains it' },
+    ]);
+  });
+
+  test('the same image in train and validation is warned of and listed by content hash', async () => {
+    const src = tempDir();
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 8; i++) {
+      const image = await imageBytes('png', 20, 20, 10 + i);
+      files[`a/${i}.png`] = image;
+      files[`a/${i}-copy.png`] = image;
+      files[`b/${i}.png`] = await imageBytes('png', 20, 20, 50 + i);
+    }
+    writeFiles(src, files);
+    const warnings: string[] = [];
+    const { manifest } = await packDataset(packDefaults(src, tempDir(), { validationSplit: 0.5, onWarning: (m) => warnings.push(m) }));
+    const duplicates = manifest.crossSplitDuplicates ?? [];
+    assert.ok(duplicates.length > 0, 'some copies land in the other split');
+    for (const { sha256, files: group } of duplicates) {
+      assert.deepEqual(new Set(group.map((f) => f.split)), new Set(['train', 'validation']));
+      assert.deepEqual(group.map((f) => f.file.replace('-copy', '')).sort(), [group[0]!.file.replace('-copy', ''), group[0]!.file.replace('-copy', '')]);
+      assert.equal(createHash('sha256').update(readFileSync(join(src, group[0]!.file))).digest('hex'), sha256);
+    }
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, new RegExp(`^${duplicates.length} image\\(s\\) appear in more than one split`));
+  });
+
+  test('a huge junk .jpg is refused by its first bytes, not read whole', async () => {
+    const src = await classFolderSource(2);
+    const junk = join(src, 'cats', 'junk.jpg');
+    writeFileSync(junk, 'this is not a JPEG');
+    truncateSync(junk, 3 * 1024 ** 3); // sparse: 3 GiB, more than readFile would even take
+    const { manifest } = await packDataset(packDefaults(src, tempDir(), { validationSplit: 0 }));
+    const skipped = manifest.skipped.find((s) => s.file === 'cats/junk.jpg');
+    assert.match(skipped?.reason ?? '', /^not an image: its first bytes \(7468697320697320\) are not JPEG, PNG, GIF, WebP, BMP, TIFF or PGM\/PPM; the other 3221225456 bytes were not read$/);
   });
 });

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { decode as decodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import { type RawImage, decodeNetpbm, isNetpbm, netpbmSize } from './netpbm';
@@ -22,6 +23,8 @@ export type ImageInput = { kind: 'file'; path: string } | ({ kind: 'pixels' } & 
 
 export interface DecodedImage {
   ok: true;
+  /** SHA-256 of the source file's bytes (or of the pixels given), to find the same image in two splits. */
+  sourceSha256?: string;
   /** Raw HWC uint8 pixels, or JPEG bytes. */
   data: Uint8Array;
   width: number;
@@ -40,16 +43,46 @@ export type DecodeResult = DecodedImage | DecodeFailure;
 /** Decodes, resizes (stretching to the target, as Keras does) and encodes one image. Never throws. */
 export async function decodeImage(input: ImageInput, options: DecodeOptions): Promise<DecodeResult> {
   try {
-    const source = input.kind === 'file' ? await openFile(input.path, options.maxPixels) : rawPipeline(input);
-    return await toPayload(source, options);
+    const bytes = input.kind === 'file' ? await readImageFile(input.path) : input.data;
+    const source = input.kind === 'file' ? await openImage(bytes as Buffer, options.maxPixels) : rawPipeline(input);
+    return { ...(await toPayload(source, options)), sourceSha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (err) {
     return { ok: false, reason: describeError(err) };
   }
 }
 
-async function openFile(path: string, maxPixels: number): Promise<sharp.Sharp> {
-  const bytes = await readFile(path);
-  if (bytes.length === 0) throw new Error('empty file');
+/** Bytes every format read here starts with (Netpbm is recognised by isNetpbm). */
+const SIGNATURES: { format: string; at: number; bytes: number[] }[] = [
+  { format: 'JPEG', at: 0, bytes: [0xff, 0xd8, 0xff] },
+  { format: 'PNG', at: 0, bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
+  { format: 'GIF', at: 0, bytes: [0x47, 0x49, 0x46, 0x38] },
+  { format: 'WebP', at: 8, bytes: [0x57, 0x45, 0x42, 0x50] },
+  { format: 'BMP', at: 0, bytes: [0x42, 0x4d] },
+  { format: 'TIFF', at: 0, bytes: [0x49, 0x49, 0x2a, 0x00] },
+  { format: 'TIFF', at: 0, bytes: [0x4d, 0x4d, 0x00, 0x2a] },
+];
+const HEAD_BYTES = 16;
+
+function isKnownImage(head: Uint8Array): boolean {
+  return isNetpbm(head) || SIGNATURES.some(({ at, bytes }) => bytes.every((b, i) => head[at + i] === b));
+}
+
+/** The file's bytes once its first bytes are an image format's: a large junk file is refused after 16 bytes, not read whole. */
+async function readImageFile(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw new Error('empty file');
+    const head = Buffer.alloc(HEAD_BYTES);
+    await handle.read(head, 0, HEAD_BYTES, 0);
+    if (!isKnownImage(head)) throw new Error(`not an image: its first bytes (${head.subarray(0, 8).toString('hex')}) are not JPEG, PNG, GIF, WebP, BMP, TIFF or PGM/PPM; the other ${size - HEAD_BYTES > 0 ? size - HEAD_BYTES : 0} bytes were not read`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openImage(bytes: Buffer, maxPixels: number): Promise<sharp.Sharp> {
   if (isNetpbm(bytes)) {
     checkPixelLimit(netpbmSize(bytes), maxPixels);
     return rawPipeline(decodeNetpbm(bytes));

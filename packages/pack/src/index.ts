@@ -3,6 +3,7 @@ export type { DecodeTask, EncodeResult, EncodeTask } from './worker-functions';
 export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx } from './idx';
 export { JOURNAL_FILE } from './journal';
 export {
+  type CrossSplitDuplicate,
   MANIFEST_FILE,
   MANIFEST_FORMAT,
   type Manifest,

@@ -37,6 +37,11 @@ export interface SplitInfo {
   shards: ShardInfo[];
 }
 
+export interface CrossSplitDuplicate {
+  sha256: string;
+  files: { split: SplitName; file: string }[];
+}
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   createdAt: string;
@@ -47,6 +52,8 @@ export interface Manifest {
   recordKeys: typeof RECORD_KEYS;
   splits: Partial<Record<SplitName, SplitInfo>>;
   skipped: SkippedFile[];
+  /** Images whose source bytes are identical in more than one split (absent in manifests from before this check). */
+  crossSplitDuplicates?: CrossSplitDuplicate[];
   /** Hash of the options and source listing that produced these shards. */
   fingerprint: string;
 }

@@ -5,7 +5,7 @@ import { OptionError, ShardlineError } from '@shardline/errors';
 import type { Compression } from '@shardline/tfrecord';
 import type { ColorMode, DecodeOptions, Payload } from './decode';
 import { Journal, type JournalEntry, intactEntries, readJournal } from './journal';
-import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, RECORD_KEYS, type SplitInfo, readManifest, totalRecords, writeJsonAtomically } from './manifest';
+import { type CrossSplitDuplicate, MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, RECORD_KEYS, type SplitInfo, readManifest, totalRecords, writeJsonAtomically } from './manifest';
 import { checkPackOptions } from './pack-options';
 import { type PoolKind, createDecodePool, mapOrdered } from './pool';
 import { ShardSequence } from './shard-writer';
@@ -32,8 +32,12 @@ export interface PackOptions {
   classNames?: string[];
   /** Replace an output folder that holds a different pack job. */
   force?: boolean;
+  /** Follow symbolic links in the source (Keras follow_links); loops are detected and skipped. Defaults to false: links are skipped and listed. */
+  followLinks?: boolean;
   onProgress?: (progress: PackProgress) => void;
   onSkip?: (skipped: SkippedFile) => void;
+  /** Called with what the run found suspicious but packed anyway (the same image in two splits). */
+  onWarning?: (message: string) => void;
 }
 
 export interface PackProgress {
@@ -54,7 +58,7 @@ const SHARD_FILE = /^(train|validation|test)-\d{5}\.tfrecord(\.gz|\.zz)?(\.index
 
 export async function packDataset(options: PackOptions): Promise<PackResult> {
   checkPackOptions(options);
-  const listing = await listSource(options.src, { labelPattern: options.labelPattern, classNames: options.classNames });
+  const listing = await listSource(options.src, { labelPattern: options.labelPattern, classNames: options.classNames, followLinks: options.followLinks });
   if (listing.items.length === 0) throw new ShardlineError('ERR_INPUT', `no images found in ${options.src}`);
   if (listing.classes.length < 2) throw new ShardlineError('ERR_INPUT', `${options.src} has one class (${listing.classes.join('')}): a classifier needs at least two`);
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
@@ -72,6 +76,8 @@ export async function packDataset(options: PackOptions): Promise<PackResult> {
   const entries = [...prior, ...written.entries];
 
   const manifest = buildManifest(options, listing, entries, written.trailingSkips, fingerprint);
+  manifest.crossSplitDuplicates = written.sources.crossSplit();
+  warnOfLeakage(manifest.crossSplitDuplicates, countCovered(prior), options.onWarning);
   if (totalRecords(manifest) === 0) {
     await journal.remove();
     throw nothingPacked(options.src, manifest.skipped);
@@ -117,7 +123,7 @@ async function writeRemaining(
   splits: Splits,
   prior: JournalEntry[],
   journal: Journal,
-): Promise<{ entries: JournalEntry[]; trailingSkips: SkippedFile[] }> {
+): Promise<{ entries: JournalEntry[]; trailingSkips: SkippedFile[]; sources: SourceHashes }> {
   const decodeOptions: DecodeOptions = {
     width: options.width,
     height: options.height,
@@ -134,6 +140,7 @@ async function writeRemaining(
   const progress: PackProgress = { done: total - work.length, total, skipped: 0 };
   const writers = new SplitWriters(options, listing.classes.length, prior, journal);
   const pool = createDecodePool(options.workers, options.pool);
+  const sources = new SourceHashes();
   try {
     const encode = async (w: (typeof work)[number]) => {
       const task = { input: w.item.input, options: decodeOptions, label: w.item.label, className: listing.classes[w.item.label]!, filename: w.item.name };
@@ -142,6 +149,7 @@ async function writeRemaining(
     for await (const { split, item, position, result } of mapOrdered(work, Math.max(4, options.workers * 4), encode)) {
       if (result.ok) {
         await writers.add(split, position, result.example, item.label);
+        sources.add(result.sourceSha256, split, item.name);
       } else {
         const skipped = { file: item.name, reason: result.reason };
         writers.skip(split, skipped);
@@ -155,7 +163,32 @@ async function writeRemaining(
   } finally {
     await pool.close();
   }
-  return { entries: writers.completed, trailingSkips: writers.trailingSkips };
+  return { entries: writers.completed, trailingSkips: writers.trailingSkips, sources };
+}
+
+/** The split and name of every packed image by its source bytes' SHA-256, to find one image in two splits. */
+class SourceHashes {
+  private readonly bySha = new Map<string, { split: SplitName; file: string }[]>();
+
+  add(sha256: string, split: SplitName, file: string): void {
+    const seen = this.bySha.get(sha256);
+    if (seen) seen.push({ split, file });
+    else this.bySha.set(sha256, [{ split, file }]);
+  }
+
+  /** Groups of identical images that span more than one split: the model is scored on images it trained on. */
+  crossSplit(): CrossSplitDuplicate[] {
+    return [...this.bySha]
+      .filter(([, files]) => new Set(files.map((f) => f.split)).size > 1)
+      .map(([sha256, files]) => ({ sha256, files }));
+  }
+}
+
+function warnOfLeakage(duplicates: CrossSplitDuplicate[], resumed: number, warn: ((message: string) => void) | undefined): void {
+  if (resumed > 0) warn?.(`the check for one image in two splits covered only this run's images, not the ${resumed} packed before the interruption`);
+  if (duplicates.length === 0) return;
+  const shown = duplicates.slice(0, 5).map((d) => `${d.files.map((f) => `${f.split}:${f.file}`).join(' = ')} (sha256 ${d.sha256.slice(0, 12)})`);
+  warn?.(`${duplicates.length} image(s) appear in more than one split, so validation scores images the model trained on: ${shown.join('; ')}${duplicates.length > 5 ? '; ...' : ''} (all listed in manifest.json, crossSplitDuplicates)`);
 }
 
 /** Routes records to one ShardSequence per split and journals every shard it completes. */
@@ -255,7 +288,7 @@ function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitI
 
 /** Identifies a job: same source listing and options give the same shards. */
 function jobFingerprint(options: PackOptions, splits: Splits): string {
-  const { src, out, workers, pool, force, onProgress, onSkip, ...shaping } = options;
+  const { src, out, workers, pool, force, onProgress, onSkip, onWarning, ...shaping } = options;
   const hash = createHash('sha256').update(JSON.stringify(shaping));
   for (const split of SPLIT_ORDER) for (const item of splits[split] as SourceItem[]) hash.update(`${split}\0${item.label}\0${item.name}\n`);
   return hash.digest('hex');

@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import type { ImageInput } from './decode';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
@@ -32,6 +33,8 @@ export interface SourceOptions {
   labelPattern?: string;
   /** Class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else digits). */
   classNames?: string[];
+  /** Follow symbolic links (Keras follow_links). Defaults to false: each link is skipped and listed with the reason. */
+  followLinks?: boolean;
 }
 
 export async function listSource(src: string, options: SourceOptions = {}): Promise<SourceListing> {
@@ -41,31 +44,33 @@ export async function listSource(src: string, options: SourceOptions = {}): Prom
   const idxFiles = info.isDirectory() ? await findIdxImageFiles(src) : [src];
   if (idxFiles.length > 0 && idxFiles.every(isIdxImageFile)) return listIdx(src, idxFiles, options.classNames);
   if (!info.isDirectory()) throw new ShardlineError('ERR_INPUT', `source ${src} is a file but not an IDX images file (*-images-idx3-ubyte[.gz])`);
-  if (options.labelPattern) return listByPattern(src, new RegExp(options.labelPattern));
-  return listClassFolders(src);
+  const walk = new SourceWalk(src, options.followLinks ?? false);
+  if (options.labelPattern) return listByPattern(walk, new RegExp(options.labelPattern));
+  return listClassFolders(walk);
 }
 
-async function listClassFolders(src: string): Promise<SourceListing> {
-  const entries = await readdir(src, { withFileTypes: true });
+async function listClassFolders(walk: SourceWalk): Promise<SourceListing> {
+  const { src } = walk;
+  const top = await walk.entries(src, new Set([await realpath(src)]));
   // Keras flow_from_directory sorts class folder names; label i is the i-th name.
-  const classes = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const folders = top.folders.filter((f) => !basename(f.path).startsWith('.')).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const classes = folders.map((f) => basename(f.path));
   if (classes.length === 0) {
     throw new ShardlineError('ERR_INPUT', `${src} has no class sub-folders (expected SRC/<class>/<image>); for flat folders such as cat.1.jpg use --label-pattern`);
   }
-  const listing: SourceListing = { layout: 'class-folders', classes, items: [], skipped: [] };
-  for (const entry of entries) {
-    if (!entry.isDirectory()) listing.skipped.push({ file: entry.name, reason: 'not inside a class folder' });
-  }
-  for (const [label, name] of classes.entries()) {
-    for (const file of await walkFiles(join(src, name))) addFile(listing, src, file, label);
+  const listing: SourceListing = { layout: 'class-folders', classes, items: [], skipped: walk.skipped };
+  for (const file of top.files) listing.skipped.push({ file: relative(src, file), reason: 'not inside a class folder' });
+  for (const [label, folder] of folders.entries()) {
+    for (const file of await walk.files(folder.path, folder.ancestors)) addFile(listing, src, file, label);
   }
   return listing;
 }
 
-async function listByPattern(src: string, pattern: RegExp): Promise<SourceListing> {
-  const files = await walkFiles(src);
+async function listByPattern(walk: SourceWalk, pattern: RegExp): Promise<SourceListing> {
+  const { src } = walk;
+  const files = await walk.files(src, new Set([await realpath(src)]));
   const labelled: { file: string; className: string }[] = [];
-  const listing: SourceListing = { layout: 'label-pattern', classes: [], items: [], skipped: [] };
+  const listing: SourceListing = { layout: 'label-pattern', classes: [], items: [], skipped: walk.skipped };
   for (const file of files) {
     const match = pattern.exec(basename(file));
     const className = match?.groups?.label ?? match?.[1];
@@ -84,13 +89,61 @@ function addFile(listing: SourceListing, src: string, file: string, label: numbe
   else listing.skipped.push({ file: name, reason: `not an image file extension (${extname(file) || 'none'})` });
 }
 
-/** All regular files below dir, sorted for a deterministic order. */
-async function walkFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-    .sort();
+interface Folder {
+  path: string;
+  /** Real paths of this folder and those above it: a link back to one of them is a loop. */
+  ancestors: Set<string>;
+}
+
+/**
+ * Lists a source's files. Symbolic links are skipped and listed unless followed; followed,
+ * a link to a folder that contains it (a loop) is skipped and listed instead.
+ */
+class SourceWalk {
+  readonly skipped: SkippedFile[] = [];
+
+  constructor(
+    readonly src: string,
+    private readonly followLinks: boolean,
+  ) {}
+
+  /** Every file below a folder, sorted for a deterministic order. */
+  async files(dir: string, ancestors: Set<string>): Promise<string[]> {
+    const { files, folders } = await this.entries(dir, ancestors);
+    for (const folder of folders) files.push(...(await this.files(folder.path, folder.ancestors)));
+    return files.sort();
+  }
+
+  /** The files and folders directly in dir, links resolved as the options say. */
+  async entries(dir: string, ancestors: Set<string>): Promise<{ files: string[]; folders: Folder[] }> {
+    const files: string[] = [];
+    const folders: Folder[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const kind = await this.kindOf(entry, path, ancestors);
+      if (kind === 'file') files.push(path);
+      else if (kind === 'folder') folders.push({ path, ancestors: new Set([...ancestors, await realpath(path)]) });
+    }
+    return { files, folders };
+  }
+
+  private async kindOf(entry: Dirent, path: string, ancestors: Set<string>): Promise<'file' | 'folder' | 'skip'> {
+    if (entry.isFile()) return 'file';
+    if (entry.isDirectory()) return 'folder';
+    if (!entry.isSymbolicLink()) return this.skip(path, 'not a regular file or folder');
+    if (!this.followLinks) return this.skip(path, 'a symbolic link (pass --follow-links to follow links)');
+    const target = await stat(path).catch(() => undefined);
+    if (!target) return this.skip(path, 'a symbolic link whose target does not exist');
+    if (target.isFile()) return 'file';
+    if (!target.isDirectory()) return this.skip(path, 'a symbolic link to something that is not a file or folder');
+    if (ancestors.has(await realpath(path))) return this.skip(path, 'a symbolic link loop: it points to a folder that contains it');
+    return 'folder';
+  }
+
+  private skip(path: string, reason: string): 'skip' {
+    this.skipped.push({ file: relative(this.src, path), reason });
+    return 'skip';
+  }
 }
 
 const IDX_IMAGES = /-images-idx3-ubyte(\.gz)?$/;

@@ -14,14 +14,14 @@ export interface EncodeTask extends DecodeTask {
   filename: string;
 }
 
-export type EncodeResult = { ok: true; example: Uint8Array } | DecodeFailure;
+export type EncodeResult = { ok: true; example: Uint8Array; sourceSha256: string } | DecodeFailure;
 
 /** The functions a pool worker (thread or process) runs, by name. */
 export const workerFunctions = {
   decode: (task: DecodeTask): Promise<DecodeResult> => decodeImage(task.input, task.options),
   encode: async (task: EncodeTask): Promise<EncodeResult> => {
     const image = await decodeImage(task.input, task.options);
-    return image.ok ? { ok: true, example: encodeImageExample(image, task.label, task.className, task.filename) } : image;
+    return image.ok ? { ok: true, example: encodeImageExample(image, task.label, task.className, task.filename), sourceSha256: image.sourceSha256 ?? '' } : image;
   },
 };
 

@@ -17,6 +17,8 @@ export function printManifestSummary(manifest: Manifest, dir: string): void {
   });
   console.log(`${'total'.padEnd(nameWidth)}  ${splits.map(([, s]) => String(s?.records ?? 0).padStart(12)).join('')}`);
   console.log(`shards: ${splits.map(([name, s]) => `${name} ${s?.shards.length ?? 0}`).join(', ')}`);
+  const duplicates = manifest.crossSplitDuplicates ?? [];
+  if (duplicates.length > 0) console.log(`warning: ${duplicates.length} image(s) appear in more than one split (listed in manifest.json, crossSplitDuplicates)`);
   if (manifest.skipped.length > 0) {
     console.log(`skipped ${manifest.skipped.length} file(s) (listed in manifest.json):`);
     for (const s of manifest.skipped.slice(0, 10)) console.log(`  ${s.file}: ${s.reason}`);

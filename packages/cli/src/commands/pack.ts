@@ -21,6 +21,7 @@ export function packOptions(yargs: Argv) {
     .option('max-pixels', { type: 'number', default: PACK_DEFAULTS.maxPixels, describe: 'Refuse (without decoding) images with more pixels than this' })
     .option('label-pattern', { type: 'string', describe: "Regex over file names; capture group 1 (or (?<label>...)) is the class, e.g. '^(cat|dog)\\.' for Kaggle cat.123.jpg" })
     .option('class-names', { type: 'string', describe: 'Comma-separated class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else 0-9)' })
+    .option('follow-links', { type: 'boolean', default: false, describe: 'Follow symbolic links in --src, as Keras follow_links (loops are detected and skipped); without it each link is skipped and listed in manifest.json' })
     .option('force', { type: 'boolean', default: false, describe: 'Replace shards in --out written by a different pack job' });
 }
 
@@ -52,11 +53,13 @@ export const packCommand: CommandModule<object, PackArgs> = {
       labelPattern: args['label-pattern'],
       classNames: args['class-names']?.split(',').map((s) => s.trim()),
       force: args.force,
+      followLinks: args['follow-links'],
       onProgress: (p: PackProgress) => {
         bar ??= progressBar('pack', p.total);
         bar.update(p.done, { note: p.skipped ? ` | ${p.skipped} skipped` : '' });
       },
       onSkip: (s) => process.stderr.write(`\nskipped ${s.file}: ${s.reason}\n`),
+      onWarning: (message) => process.stderr.write(`\nwarning: ${message}\n`),
     });
     bar?.stop();
     const seconds = (Date.now() - started) / 1000;
