@@ -66,6 +66,9 @@ describe('the CLI names the bad input and exits non-zero', () => {
     [['bench', 'train', '--models', 'demo,foo'], '--models demo,foo: every value must be one of "demo", "fmnist", "catsdogs150"'],
     [['bench', 'train', '--rounds', '0'], '--rounds 0: must be an integer of at least 1'],
     [['bench', 'io', '--batch-size', '0'], '--batch-size 0: must be an integer of at least 1'],
+    [['sample', '--count', '0'], '--count 0: must be an integer from 3 to 1000000'],
+    [['sample', '--image-size', '8x8'], '--image-size 8x8: must be an integer from 16 to 4096'],
+    [['inspect', '/nonexistent', '--records', '-1'], '--records -1: must be an integer of at least 0'],
   ];
   test('every bad option value is refused before any work: one line naming the option, the value and the range, exit 2', async () => {
     const src = tempDir();
@@ -73,7 +76,7 @@ describe('the CLI names the bad input and exits non-zero', () => {
     const runs = await Promise.all(
       badOptions.map(async ([args]) => {
         const out = join(tempDir(), 'out');
-        const where = args[0] === 'pack' ? ['--src', src, '--out', out] : args[0] === 'train' ? ['--shards', src, '--out', out] : [];
+        const where = { pack: ['--src', src, '--out', out], train: ['--shards', src, '--out', out], sample: ['--out', out] }[args[0] as string] ?? [];
         return { out, run: await cliAsync(...args, ...where) };
       }),
     );
@@ -100,6 +103,15 @@ describe('the CLI names the bad input and exits non-zero', () => {
     const single = cli('pack', '--src', one, '--out', tempDir());
     assert.equal(single.status, 1);
     assert.match(single.stderr, /^shardline: \S+ has one class \(only\): a classifier needs at least two/);
+  });
+
+  test('sample refuses to replace a folder that is not an earlier sample', () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'thesis.tex'), 'years of work');
+    const run = cli('sample', '--out', out, '--count', '3');
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /holds thesis\.tex, which a sample does not/);
+    assert.equal(readFileSync(join(out, 'thesis.tex'), 'utf8'), 'years of work');
   });
 
   test('pack in which every input is skipped exits non-zero, listing reasons, and writes no manifest', async () => {

@@ -1,5 +1,6 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type OptionChecks, ShardlineError, checkOptions, integer } from '@shardline/errors';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import { SHAPE_CLASSES, SINGULAR, type ShapeClass, shapeSvg } from './shapes';
@@ -21,11 +22,29 @@ export interface SampleResult {
 
 const CONCURRENCY = 4;
 
+const SAMPLE_CHECKS: OptionChecks<SampleOptions> = {
+  count: integer({ min: SHAPE_CLASSES.length, max: 1_000_000, why: 'at least one image per class' }),
+  width: integer({ min: 16, max: 4096 }),
+  height: integer({ min: 16, max: 4096 }),
+  seed: integer(),
+};
+
+/** out is replaced, so it must be missing, empty, or an earlier sample (only the class folders). */
+async function refuseForeignFolder(out: string): Promise<void> {
+  const entries = await readdir(out).catch(() => []);
+  const foreign = entries.filter((name) => !(SHAPE_CLASSES as readonly string[]).includes(name));
+  if (foreign.length > 0) {
+    throw new ShardlineError('ERR_INPUT', `${out} holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}, which a sample does not: it is replaced by the sample, so choose an empty or new --out`);
+  }
+}
+
 /**
  * Writes a deterministic class-per-folder JPEG dataset: one shape per photo,
  * at random size, position, colour and rotation, over a noisy gradient with clutter lines.
  */
 export async function generateSample(options: SampleOptions): Promise<SampleResult> {
+  checkOptions(options, SAMPLE_CHECKS);
+  await refuseForeignFolder(options.out);
   await rm(options.out, { recursive: true, force: true });
   await Promise.all(SHAPE_CLASSES.map((c) => mkdir(join(options.out, c), { recursive: true })));
   const perClass = SHAPE_CLASSES.map(() => 0);

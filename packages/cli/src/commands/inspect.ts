@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { checkOptions, integer } from '@shardline/errors';
 import { type Manifest, readManifest, verifyShards } from '@shardline/pack';
 import { type Compression, type Feature, type Features, decodeSequenceExample, readTFRecords } from '@shardline/tfrecord';
 import { stat } from 'node:fs/promises';
@@ -47,6 +48,7 @@ export const inspectCommand: CommandModule<object, { path: string; records: numb
         describe: "For a single file: how it is compressed. auto: by its name (.gz/.gzip gzip, .zz/.zlib zlib), else guessed from its first bytes (errors then say it was a guess)",
       }),
   handler: async (args) => {
+    checkOptions({ records: args.records }, { records: integer({ min: 0 }) });
     if ((await stat(args.path)).isDirectory()) return printManifestSummary(await readManifest(args.path), args.path);
     let count = 0;
     for await (const record of readTFRecords(args.path, { compression: args.compression })) {

@@ -14,9 +14,13 @@ export const sampleCommand: CommandModule<object, { out: string; count: number; 
       .option('seed', { type: 'number', default: 1, describe: 'Seed: the same seed gives the same images' }),
   handler: async (args) => {
     const { width, height } = parseImageSize(args['image-size']);
-    const bar = progressBar('sample', args.count);
-    const result = await generateSample({ out: args.out, count: args.count, width, height, seed: args.seed, onProgress: (done) => bar.update(done) });
-    bar.stop();
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const onProgress = (done: number, total: number) => {
+      bar ??= progressBar('sample', total);
+      bar.update(done);
+    };
+    const result = await generateSample({ out: args.out, count: args.count, width, height, seed: args.seed, onProgress });
+    bar?.stop();
     console.log(`Wrote ${args.count} JPEGs to ${args.out}: ${result.classes.map((c, i) => `${c} ${result.perClass[i]}`).join(', ')}`);
   },
 };
