@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { OptionError } from '@shardline/errors';
-import { listSource, packDataset, readManifest } from '@shardline/pack';
+import type { DeepPartial } from '@shardline/options';
+import { listSource, packDataset } from '@shardline/pack';
+import { readManifest } from '@shardline/shards';
 import { encodeExample, frameRecord, int64Feature, readIndex } from '@shardline/tfrecord';
-import { NO_AUGMENTATION, type TrainOptions, buildCnn, fileSaveHandler, trainModel } from '@shardline/train';
+import { buildCnn, fileSaveHandler, type TrainOptions, trainModel } from '@shardline/train';
 import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
 import { FIXTURES, REPO_ROOT, tempDir } from './helpers/paths';
 
@@ -36,7 +38,10 @@ describe('the CLI names the bad input and exits non-zero', () => {
 
   /** Each: the command's arguments, and the start of what the line must say after "shardline: ". */
   const badOptions: [string[], string][] = [
-    [['pack', '--image-size', '64xlarge'], '--image-size 64xlarge: must be N (for NxN) or WIDTHxHEIGHT'],
+    [
+      ['pack', '--image-size', '64xlarge'],
+      '--image-size 64xlarge: must be N (for NxN) or HEIGHTxWIDTH (Keras target_size order)',
+    ],
     [['pack', '--image-size', '0'], '--image-size 0: must be an integer from 1 to 4096'],
     [['pack', '--shard-size', 'lots'], '--shard-size lots: must be a size such as 64MB'],
     [['pack', '--shard-size', '0'], '--shard-size 0: must be an integer of at least 1'],
@@ -51,8 +56,11 @@ describe('the CLI names the bad input and exits non-zero', () => {
     [['train', '--batch-size', '0'], '--batch-size 0: must be an integer of at least 1'],
     [['train', '--batch-size', '-1'], '--batch-size -1: must be an integer of at least 1'],
     [['train', '--batch-size', '1.5'], '--batch-size 1.5: must be an integer of at least 1'],
-    [['train', '--brightness-range', 'abc'], '--brightness-range abc: every value must be a number'],
-    [['train', '--brightness-range', '1.2,0.8'], '--brightness-range 1.2,0.8: must be a [low, high] pair with low <= high'],
+    [['train', '--brightness-range', 'abc'], '--brightness-range abc: must be a [low, high] pair of 2 values'],
+    [
+      ['train', '--brightness-range', '1.2,0.8'],
+      '--brightness-range 1.2,0.8: must be a [low, high] pair with low <= high',
+    ],
     [['train', '--dropout', '1.5'], '--dropout 1.5: must be a number from 0 and below 1'],
     [['train', '--zoom-range', '5'], '--zoom-range 5: must be a number from 0 and below 1'],
     [['train', '--learning-rate', '0'], '--learning-rate 0: must be a number above 0'],
@@ -63,7 +71,10 @@ describe('the CLI names the bad input and exits non-zero', () => {
     [['train', '--filters', '16,x'], '--filters 16,x: every value must be an integer of at least 1'],
     [['train', '--threads', '9'], '--threads 9: must be an integer from 1 to 8'],
     [['evaluate', '--threads', '0'], '--threads 0: must be an integer from 1 to 8'],
-    [['bench', 'train', '--models', 'demo,foo'], '--models demo,foo: every value must be one of "demo", "fmnist", "catsdogs150"'],
+    [
+      ['bench', 'train', '--models', 'demo,foo'],
+      '--models demo,foo: every value must be one of "demo", "fmnist", "catsdogs150"',
+    ],
     [['bench', 'train', '--rounds', '0'], '--rounds 0: must be an integer of at least 1'],
     [['bench', 'io', '--batch-size', '0'], '--batch-size 0: must be an integer of at least 1'],
     [['sample', '--count', '0'], '--count 0: must be an integer from 3 to 1000000'],
@@ -76,7 +87,10 @@ describe('the CLI names the bad input and exits non-zero', () => {
     const runs = await Promise.all(
       badOptions.map(async ([args]) => {
         const out = join(tempDir(), 'out');
-        const where = { pack: ['--src', src, '--out', out], train: ['--shards', src, '--out', out], sample: ['--out', out] }[args[0] as string] ?? [];
+        const where =
+          { pack: ['--src', src, '--out', out], train: ['--shards', src, '--out', out], sample: ['--out', out] }[
+            args[0] as string
+          ] ?? [];
         return { out, run: await cliAsync(...args, ...where) };
       }),
     );
@@ -91,13 +105,20 @@ describe('the CLI names the bad input and exits non-zero', () => {
 
   test('pack refuses an output folder inside the source, one class, and a split that leaves a class nothing to train on', async () => {
     const src = tempDir();
-    writeFiles(src, { 'a/1.png': await imageBytes('png'), 'a/2.png': await imageBytes('png'), 'b/1.png': await imageBytes('png') });
+    writeFiles(src, {
+      'a/1.png': await imageBytes('png'),
+      'a/2.png': await imageBytes('png'),
+      'b/1.png': await imageBytes('png'),
+    });
     const inside = cli('pack', '--src', src, '--out', join(src, 'shards'));
     assert.equal(inside.status, 2);
     assert.match(inside.stderr, /^shardline: --out \S+shards: must not be inside the source folder/);
     const split = cli('pack', '--src', src, '--out', tempDir(), '--validation-split', '0.999');
     assert.equal(split.status, 2);
-    assert.match(split.stderr, /^shardline: --validation-split 0\.999: leaves class\(es\) a, b with no training images/);
+    assert.match(
+      split.stderr,
+      /^shardline: --validation-split 0\.999: leaves class\(es\) a, b with no training images/,
+    );
     const one = tempDir();
     writeFiles(one, { 'only/1.png': await imageBytes('png') });
     const single = cli('pack', '--src', one, '--out', tempDir());
@@ -120,12 +141,22 @@ describe('the CLI names the bad input and exits non-zero', () => {
     const out = tempDir();
     const run = cli('pack', '--src', src, '--out', out);
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /shardline: every one of the 2 inputs in \S+ was skipped, so nothing was packed \(b\/y\.png: empty file; a\/x\.jpg: not an image/);
+    assert.match(
+      run.stderr,
+      /shardline: every one of the 2 inputs in \S+ was skipped, so nothing was packed \(b\/y\.png: empty file; a\/x\.jpg: not an image/,
+    );
     assert.equal(existsSync(join(out, 'manifest.json')), false);
   });
 
   test('an unexpected error is printed with its stack and called a bug; a known one is one line', () => {
-    const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(REPO_ROOT, 'packages', 'cli', 'dist', 'errors-output.js'))}).reportError(new TypeError('x is undefined'), [])`], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(REPO_ROOT, 'packages', 'cli', 'dist', 'errors-output.js'))}).reportError(new TypeError('x is undefined'), [])`,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.match(run.stderr, /^TypeError: x is undefined\n\s+at /);
     assert.match(run.stderr, /shardline: this is a bug in shardline/);
     const known = cli('verify', '/nonexistent/shards');
@@ -134,7 +165,10 @@ describe('the CLI names the bad input and exits non-zero', () => {
 
   test('verify and train on a folder that is not a pack output', () => {
     const dir = tempDir();
-    for (const args of [['verify', dir], ['train', '--shards', dir, '--backend', 'cpu']]) {
+    for (const args of [
+      ['verify', dir],
+      ['train', '--shards', dir, '--backend', 'cpu'],
+    ]) {
       const run = cli(...args);
       assert.equal(run.status, 1);
       assert.match(run.stderr, /manifest\.json not found: is .* a folder written by 'shardline pack'\?/);
@@ -149,26 +183,38 @@ describe('the CLI names the bad input and exits non-zero', () => {
     writeFileSync(file, bytes);
     const corrupt = cli('inspect', file);
     assert.equal(corrupt.status, 1);
-    assert.match(corrupt.stderr, new RegExp(`${file}: corrupt record data: CRC mismatch .*\\(record at byte offset ${16 + example.length}\\)`));
+    assert.match(
+      corrupt.stderr,
+      new RegExp(`${file}: corrupt record data: CRC mismatch .*\\(record at byte offset ${16 + example.length}\\)`),
+    );
 
     writeFileSync(file, Buffer.concat([frameRecord(example), frameRecord(Buffer.from('plain text'))]));
     const notExample = cli('inspect', file);
     assert.equal(notExample.status, 1);
-    assert.match(notExample.stderr, new RegExp(`${file}: record at byte offset ${16 + example.length} is not a tf.train.Example`));
+    assert.match(
+      notExample.stderr,
+      new RegExp(`${file}: record at byte offset ${16 + example.length} is not a tf.train.Example`),
+    );
   });
 
   test('inspect shows the feature lists of a SequenceExample, and --compression overrides the guess', () => {
     const fixture = join(FIXTURES, 'pytorch-data_sequence_example.tfrecord');
     const run = spawnSync(process.execPath, [CLI, 'inspect', fixture, '--records', '4'], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /record 3 @\d+: SequenceExample; context .*x_byte: bytes\[1\] "test str".*; feature lists .*x_float_seq: 9 step\(s\) \[float\[10\] 30,31,32,33 \|/);
+    assert.match(
+      run.stdout,
+      /record 3 @\d+: SequenceExample; context .*x_byte: bytes\[1\] "test str".*; feature lists .*x_float_seq: 9 step\(s\) \[float\[10\] 30,31,32,33 \|/,
+    );
 
     const file = join(tempDir(), 'damaged-first-header.tfrecord');
     const bytes = Buffer.from(frameRecord(Buffer.from('x')));
     bytes.set([0x1f, 0x8b], 0);
     writeFileSync(file, bytes);
     assert.match(cli('inspect', file).stderr, /gzip compression was guessed from the file's first bytes/);
-    assert.match(cli('inspect', file, '--compression', 'none').stderr, /corrupt length field: CRC mismatch .*\(record at byte offset 0\)$/m);
+    assert.match(
+      cli('inspect', file, '--compression', 'none').stderr,
+      /corrupt length field: CRC mismatch .*\(record at byte offset 0\)$/m,
+    );
   });
 
   test('an unknown option is refused with help', () => {
@@ -215,7 +261,10 @@ describe('library errors name the file and the cause', () => {
     const flat = tempDir();
     writeFiles(flat, { 'cat.1.jpg': await imageBytes('jpeg') });
     await assert.rejects(listSource(flat), /has no class sub-folders .* use --label-pattern/);
-    await assert.rejects(listSource(flat, { labelPattern: '^(dog)\\.' }), /no file name in .* matches --label-pattern \^\(dog\)\\\./);
+    await assert.rejects(
+      listSource(flat, { labelPattern: '^(dog)\\.' }),
+      /no file name in .* matches --label-pattern \^\(dog\)\\\./,
+    );
   });
 
   test('PPM, PGM and BMP: truncated pixels and a malformed header are skipped with a reason that says which', async () => {
@@ -248,40 +297,76 @@ describe('library errors name the file and the cause', () => {
 describe('train refuses inconsistent inputs', () => {
   async function packedTwoClasses(validationSplit: number): Promise<string> {
     const src = tempDir();
-    writeFiles(src, { 'a/1.png': await imageBytes('png'), 'a/2.png': await imageBytes('png'), 'b/1.png': await imageBytes('png'), 'b/2.png': await imageBytes('png') });
+    writeFiles(src, {
+      'a/1.png': await imageBytes('png'),
+      'a/2.png': await imageBytes('png'),
+      'b/1.png': await imageBytes('png'),
+      'b/2.png': await imageBytes('png'),
+    });
     const out = tempDir();
     await packDataset(packDefaults(src, out, { width: 8, height: 8, validationSplit }));
     return out;
   }
 
-  function options(shards: string, extra: Partial<TrainOptions> = {}): TrainOptions {
+  function options(shards: string, extra: DeepPartial<TrainOptions> = {}): DeepPartial<TrainOptions> {
     return {
-      shards, out: tempDir(), backend: 'cpu', epochs: 1, batchSize: 2, learningRate: 0.01, shuffleBuffer: 0, cycleLength: 1, prefetch: 1, seed: 1,
-      rescale: 1 / 255, augment: NO_AUGMENTATION, filters: [2], denseUnits: 2, dropout: 0, fineTune: 0, patience: 0, lrPatience: 0, lrFactor: 0.5, minLearningRate: 1e-5,
+      shards,
+      out: tempDir(),
+      backend: { choice: 'cpu' },
+      input: { batchSize: 2, shuffleBuffer: 0 },
+      model: { filters: [2], denseUnits: 2 },
+      schedule: { epochs: 1 },
       ...extra,
     };
   }
 
   test('shards without a validation or test split', async () => {
     const shards = await packedTwoClasses(0);
-    await assert.rejects(trainModel(options(shards)), /has no validation or test split: pack with --validation-split > 0/);
+    await assert.rejects(
+      trainModel(options(shards)),
+      /has no validation or test split: pack with --validation-split > 0/,
+    );
   });
 
   test('a checkpoint trained on other classes', async () => {
     const shards = await packedTwoClasses(0.5);
     const checkpoint = tempDir();
-    await buildCnn({ inputShape: [8, 8, 3], classCount: 2, filters: [2], denseUnits: 2, dropout: 0, learningRate: 0.01 }).save(fileSaveHandler(checkpoint));
+    await buildCnn({
+      inputShape: [8, 8, 3],
+      classCount: 2,
+      filters: [2],
+      denseUnits: 2,
+      dropout: 0,
+      learningRate: 0.01,
+    }).save(fileSaveHandler(checkpoint));
     writeFileSync(join(checkpoint, 'training.json'), JSON.stringify({ epoch: 3, classes: ['cat', 'dog'] }));
-    await assert.rejects(trainModel(options(shards, { resume: checkpoint })), /was trained on classes \[cat,dog\], shards have \[a,b\]/);
+    await assert.rejects(
+      trainModel(options(shards, { resume: checkpoint })),
+      /was trained on classes \[cat,dog\], shards have \[a,b\]/,
+    );
   });
 
   test('programmatic callers get the same OptionError, before any work', async () => {
     const shards = await packedTwoClasses(0.5);
-    for (const [extra, option] of [[{ batchSize: 0 }, 'batchSize'], [{ augment: { ...NO_AUGMENTATION, zoomRange: 5 } }, 'augment.zoomRange'], [{ threads: 0 }, 'threads']] as const) {
-      await assert.rejects(trainModel(options(shards, extra)), (err: unknown) => err instanceof OptionError && err.option === option && err.code === 'ERR_OPTION');
+    const cases: [DeepPartial<TrainOptions>, string, string][] = [
+      [{ input: { batchSize: 0 } }, 'input.batchSize', '--batch-size'],
+      [{ augment: { zoomRange: 5 } }, 'augment.zoomRange', '--zoom-range'],
+      [{ backend: { threads: 0 } }, 'backend.threads', '--threads'],
+      [{ backend: { choice: 'gpu' as 'cpu' } }, 'backend.choice', '--backend'],
+      [{ model: { filters: [] } }, 'model.filters', '--filters'],
+    ];
+    for (const [extra, option, flag] of cases) {
+      await assert.rejects(
+        trainModel(options(shards, extra)),
+        (err: unknown) =>
+          err instanceof OptionError && err.option === option && err.flag === flag && err.code === 'ERR_OPTION',
+      );
     }
     const out = join(tempDir(), 'never');
-    await assert.rejects(packDataset(packDefaults(tempDir(), out, { workers: -1 })), (err: unknown) => err instanceof OptionError && err.option === 'workers');
+    await assert.rejects(
+      packDataset(packDefaults(tempDir(), out, { workers: -1 })),
+      (err: unknown) => err instanceof OptionError && err.option === 'workers',
+    );
     assert.equal(existsSync(out), false);
   });
 
@@ -295,6 +380,9 @@ describe('train refuses inconsistent inputs', () => {
 
   test('a --base model file that does not exist', async () => {
     const shards = await packedTwoClasses(0.5);
-    await assert.rejects(trainModel(options(shards, { base: '/nonexistent/model.json' })), /cannot read model \/nonexistent\/model\.json/);
+    await assert.rejects(
+      trainModel(options(shards, { model: { base: '/nonexistent/model.json' } })),
+      /cannot read model \/nonexistent\/model\.json/,
+    );
   });
 });

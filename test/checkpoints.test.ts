@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
 import { buildCnn, fileSaveHandler, initBackend, loadModel, loadTrainedModel } from '@shardline/train';
+import * as tf from '@tensorflow/tfjs';
 import { tempDir } from './helpers/paths';
 
 const SAVER = join(__dirname, 'helpers', 'checkpoint-saver-child.js');
@@ -38,23 +38,43 @@ describe('checkpoints', () => {
       epochs.push(info.epoch!);
       model.dispose();
     }
-    assert.ok(epochs.some((e) => e > 0), `saves went on between kills (epochs ${epochs})`);
+    assert.ok(
+      epochs.some((e) => e > 0),
+      `saves went on between kills (epochs ${epochs})`,
+    );
     // The narrowest moment, between the save's two renames: only DIR.previous and DIR.partial exist.
     renameSync(dir, `${dir}.previous`);
     const { info } = await loadTrainedModel(dir);
     assert.equal(info.epoch, epochs.at(-1));
   });
 
-  test('a model written to a full disk fails naming the file (Node\'s ENOSPC does not)', async () => {
+  test("a model written to a full disk fails naming the file (Node's ENOSPC does not)", async () => {
     const dir = tempDir();
-    const model = buildCnn({ inputShape: [8, 8, 3], classCount: 2, filters: [4], denseUnits: 8, dropout: 0, learningRate: 0.01 });
+    const model = buildCnn({
+      inputShape: [8, 8, 3],
+      classCount: 2,
+      filters: [4],
+      denseUnits: 8,
+      dropout: 0,
+      learningRate: 0.01,
+    });
     symlinkSync('/dev/full', join(dir, 'weights.bin')); // refuses every write with ENOSPC
-    await assert.rejects(model.save(fileSaveHandler(dir)), new RegExp(`^ShardlineError: cannot write ${dir}/weights\\.bin: ENOSPC`));
+    await assert.rejects(
+      model.save(fileSaveHandler(dir)),
+      new RegExp(`^ShardlineError: cannot write ${dir}/weights\\.bin: ENOSPC`),
+    );
   });
 
   function savedModel(): Promise<string> {
     const dir = tempDir();
-    const model = buildCnn({ inputShape: [8, 8, 3], classCount: 2, filters: [4], denseUnits: 8, dropout: 0, learningRate: 0.01 });
+    const model = buildCnn({
+      inputShape: [8, 8, 3],
+      classCount: 2,
+      filters: [4],
+      denseUnits: 8,
+      dropout: 0,
+      learningRate: 0.01,
+    });
     return model.save(fileSaveHandler(dir)).then(() => dir);
   }
 
@@ -63,7 +83,10 @@ describe('checkpoints', () => {
     const weights = join(dir, 'weights.bin');
     const size = readFileSync(weights).length;
     appendFileSync(weights, Buffer.alloc(4));
-    const named = (actual: number) => new RegExp(`${weights} \\(${actual} bytes\\) hold ${actual} bytes, but its weightsManifest needs ${size}: the file was cut`);
+    const named = (actual: number) =>
+      new RegExp(
+        `${weights} \\(${actual} bytes\\) hold ${actual} bytes, but its weightsManifest needs ${size}: the file was cut`,
+      );
     await assert.rejects(loadModel(join(dir, 'model.json')), named(size + 4));
     truncateSync(weights, 0);
     await assert.rejects(loadModel(join(dir, 'model.json')), named(0));

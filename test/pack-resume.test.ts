@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JOURNAL_FILE, MANIFEST_FILE, readManifest } from '@shardline/pack';
+import { JOURNAL_FILE } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
+import { MANIFEST_FILE, readManifest } from '@shardline/shards';
 import { readTFRecords } from '@shardline/tfrecord';
-import { REPO_ROOT, collect, tempDir } from './helpers/paths';
+import { collect, REPO_ROOT, tempDir } from './helpers/paths';
 
 const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
 
@@ -44,5 +45,8 @@ test('a killed pack leaves no half shard that looks valid, and re-running finish
   const [resumed, reference] = [await readManifest(killed), await readManifest(clean)];
   assert.deepEqual(resumed.splits, reference.splits);
   assert.equal(existsSync(join(killed, JOURNAL_FILE)), false);
-  assert.deepEqual(readdirSync(killed).filter((f) => f.endsWith('.partial')), []);
+  assert.deepEqual(
+    readdirSync(killed).filter((f) => f.endsWith('.partial')),
+    [],
+  );
 });

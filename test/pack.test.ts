@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import sharp from 'sharp';
-import {
-  type Manifest,
-  decodeImage,
-  decodeImageExample,
-  encodeImageExample,
-  listSource,
-  packDataset,
-  readManifest,
-  verifyShards,
-} from '@shardline/pack';
+import { decodeImage } from '@shardline/images';
+import { listSource, packDataset } from '@shardline/pack';
+import { decodeImageExample, encodeImageExample, type Manifest, readManifest, verifyShards } from '@shardline/shards';
 import { bytesFeature, decodeExample, encodeExample, getString, readTFRecords } from '@shardline/tfrecord';
+import sharp from 'sharp';
 import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
 import { collect, tempDir } from './helpers/paths';
 
 async function allRecords(dir: string, manifest: Manifest) {
   const files = Object.values(manifest.splits).flatMap((s) => s!.shards.map((sh) => join(dir, sh.file)));
   const records = [];
-  for (const file of files) for (const r of await collect(readTFRecords(file))) records.push(decodeImageExample(r.data));
+  for (const file of files)
+    for (const r of await collect(readTFRecords(file))) records.push(decodeImageExample(r.data));
   return records;
 }
 
@@ -51,7 +45,10 @@ describe('pack', () => {
     for (const key of Object.values(manifest.recordKeys)) assert.ok(features[key], `record has ${key}`);
     const record = records[0]!;
     assert.equal(getString(features, 'image/format'), 'raw');
-    const direct = await decodeImage({ kind: 'file', path: join(src, record.filename) }, { width: 16, height: 12, colorMode: 'rgb', payload: 'raw', jpegQuality: 90, maxPixels: 1e7 });
+    const direct = await decodeImage(
+      { kind: 'file', path: join(src, record.filename) },
+      { width: 16, height: 12, colorMode: 'rgb', payload: 'raw', jpegQuality: 90, maxPixels: 1e7 },
+    );
     assert.ok(direct.ok);
     assert.deepEqual(Buffer.from(record.encoded), Buffer.from(direct.data));
     assert.equal(record.label, record.filename.startsWith('cats/') ? 0 : 1);
@@ -59,13 +56,30 @@ describe('pack', () => {
   });
 
   test('image records: the payload format is matched whatever its case, and an unknown one is refused by name', () => {
-    const image = { ok: true as const, data: new Uint8Array(12), width: 2, height: 2, channels: 3 as const, format: 'raw' as const };
+    const image = {
+      ok: true as const,
+      data: new Uint8Array(12),
+      width: 2,
+      height: 2,
+      channels: 3 as const,
+      format: 'raw' as const,
+    };
     assert.equal(decodeImageExample(encodeImageExample(image, 0, 'a', 'x.png')).format, 'raw');
-    for (const [written, read] of [['RAW', 'raw'], ['jpg', 'jpeg'], ['JPEG', 'jpeg']] as const) {
-      const record = encodeExample({ ...decodeExample(encodeImageExample(image, 0, 'a', 'x.png')), 'image/format': bytesFeature(written) });
+    for (const [written, read] of [
+      ['RAW', 'raw'],
+      ['jpg', 'jpeg'],
+      ['JPEG', 'jpeg'],
+    ] as const) {
+      const record = encodeExample({
+        ...decodeExample(encodeImageExample(image, 0, 'a', 'x.png')),
+        'image/format': bytesFeature(written),
+      });
       assert.equal(decodeImageExample(record).format, read, written);
     }
-    const png = encodeExample({ ...decodeExample(encodeImageExample(image, 0, 'a', 'x.png')), 'image/format': bytesFeature('png') });
+    const png = encodeExample({
+      ...decodeExample(encodeImageExample(image, 0, 'a', 'x.png')),
+      'image/format': bytesFeature('png'),
+    });
     assert.throws(() => decodeImageExample(png), /^Error: unsupported image\/format 'png'$/);
   });
 
@@ -83,12 +97,21 @@ describe('pack', () => {
 
   test('label pattern on a flat folder (Kaggle cat.123.jpg)', async () => {
     const src = tempDir();
-    writeFiles(src, { 'cat.1.jpg': await imageBytes('jpeg'), 'dog.1.jpg': await imageBytes('jpeg'), 'cat.2.jpg': await imageBytes('jpeg'), 'readme.txt': 'hello' });
+    writeFiles(src, {
+      'cat.1.jpg': await imageBytes('jpeg'),
+      'dog.1.jpg': await imageBytes('jpeg'),
+      'cat.2.jpg': await imageBytes('jpeg'),
+      'readme.txt': 'hello',
+    });
     const out = tempDir();
-    const { manifest } = await packDataset(packDefaults(src, out, { labelPattern: '^(cat|dog)\\.', validationSplit: 0 }));
+    const { manifest } = await packDataset(
+      packDefaults(src, out, { labelPattern: '^(cat|dog)\\.', validationSplit: 0 }),
+    );
     assert.deepEqual(manifest.classes, ['cat', 'dog']);
     assert.equal(manifest.splits.train?.records, 3);
-    assert.deepEqual(manifest.skipped, [{ file: 'readme.txt', reason: 'file name does not match --label-pattern ^(cat|dog)\\.' }]);
+    assert.deepEqual(manifest.skipped, [
+      { file: 'readme.txt', reason: 'file name does not match --label-pattern ^(cat|dog)\\.' },
+    ]);
   });
 
   test('reads JPEG, PNG, PPM, PGM, BMP, GIF and WebP; grayscale gives one channel', async () => {
@@ -112,7 +135,14 @@ describe('pack', () => {
   test('PPM and BMP pixels decode exactly (no resize)', async () => {
     const src = tempDir();
     writeFiles(src, { 'x.ppm': ppm(5, 4, 9), 'x.bmp': bmp(5, 4, 9) });
-    const options = { width: 5, height: 4, colorMode: 'rgb' as const, payload: 'raw' as const, jpegQuality: 90, maxPixels: 1e6 };
+    const options = {
+      width: 5,
+      height: 4,
+      colorMode: 'rgb' as const,
+      payload: 'raw' as const,
+      jpegQuality: 90,
+      maxPixels: 1e6,
+    };
     for (const file of ['x.ppm', 'x.bmp']) {
       const decoded = await decodeImage({ kind: 'file', path: join(src, file) }, options);
       assert.ok(decoded.ok, file);
@@ -131,11 +161,24 @@ describe('pack', () => {
     const rgba = Buffer.alloc(width * height * 4).map((_, i) => (i % 4 === 3 ? 255 : rgb[(i >> 2) * 3 + (i % 4)]!));
     const src = tempDir();
     writeFiles(src, {
-      'x.png': await sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer(),
-      'alpha.png': await sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer(),
-      'gray.png': await sharp(expected, { raw: { width, height, channels: 1 } }).png().toBuffer(),
+      'x.png': await sharp(rgb, { raw: { width, height, channels: 3 } })
+        .png()
+        .toBuffer(),
+      'alpha.png': await sharp(rgba, { raw: { width, height, channels: 4 } })
+        .png()
+        .toBuffer(),
+      'gray.png': await sharp(expected, { raw: { width, height, channels: 1 } })
+        .png()
+        .toBuffer(),
     });
-    const options = { width, height, colorMode: 'grayscale' as const, payload: 'raw' as const, jpegQuality: 90, maxPixels: 1e6 };
+    const options = {
+      width,
+      height,
+      colorMode: 'grayscale' as const,
+      payload: 'raw' as const,
+      jpegQuality: 90,
+      maxPixels: 1e6,
+    };
     for (const file of ['x.png', 'alpha.png', 'gray.png']) {
       const decoded = await decodeImage({ kind: 'file', path: join(src, file) }, options);
       assert.ok(decoded.ok && decoded.channels === 1, file);
@@ -143,10 +186,14 @@ describe('pack', () => {
     }
     // Resized: luma of the resized colour image, within rounding.
     const small = { ...options, width: 20, height: 15 };
-    const resized = await sharp(rgb, { raw: { width, height, channels: 3 } }).resize(20, 15, { fit: 'fill' }).raw().toBuffer();
+    const resized = await sharp(rgb, { raw: { width, height, channels: 3 } })
+      .resize(20, 15, { fit: 'fill' })
+      .raw()
+      .toBuffer();
     const decoded = await decodeImage({ kind: 'file', path: join(src, 'x.png') }, small);
     assert.ok(decoded.ok);
-    decoded.data.forEach((v, i) => assert.ok(Math.abs(v - luma(resized[3 * i]!, resized[3 * i + 1]!, resized[3 * i + 2]!)) <= 1, `pixel ${i}`));
+    for (const [i, v] of decoded.data.entries())
+      assert.ok(Math.abs(v - luma(resized[3 * i]!, resized[3 * i + 1]!, resized[3 * i + 2]!)) <= 1, `pixel ${i}`);
     const jpeg = await decodeImage({ kind: 'file', path: join(src, 'x.png') }, { ...options, payload: 'jpeg' });
     assert.ok(jpeg.ok);
     assert.equal((await sharp(jpeg.data).metadata()).channels, 1);
@@ -155,7 +202,9 @@ describe('pack', () => {
   test('bad inputs are skipped with a reason and listed; nothing else is lost', async () => {
     const src = await classFolderSource(3);
     const jpeg = await imageBytes('jpeg', 64, 64);
-    const hugePng = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: 'red' } }).png().toBuffer();
+    const hugePng = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: 'red' } })
+      .png()
+      .toBuffer();
     writeFiles(src, {
       'cats/empty.jpg': Buffer.alloc(0),
       'cats/text.jpg': 'this is not a JPEG',
@@ -182,14 +231,22 @@ describe('pack', () => {
   test('MNIST-style IDX files: train and t10k become train/validation and test', async () => {
     const src = tempDir();
     const images = Array.from({ length: 20 }, (_, i) => Buffer.alloc(28 * 28, i * 10));
-    idxFiles(src, 'train', images, images.map((_, i) => i % 2));
+    idxFiles(
+      src,
+      'train',
+      images,
+      images.map((_, i) => i % 2),
+    );
     idxFiles(src, 't10k', images.slice(0, 4), [0, 1, 1, 0]);
     const listing = await listSource(src);
     assert.equal(listing.layout, 'idx');
     // Each item owns its pixels: a view would send the whole IDX buffer to a worker with every image.
-    for (const item of listing.items) assert.equal(item.input.kind === 'pixels' && item.input.data.buffer.byteLength, 28 * 28);
+    for (const item of listing.items)
+      assert.equal(item.input.kind === 'pixels' && item.input.data.buffer.byteLength, 28 * 28);
     const out = tempDir();
-    const { manifest } = await packDataset(packDefaults(src, out, { width: 28, height: 28, colorMode: 'grayscale', validationSplit: 0.2 }));
+    const { manifest } = await packDataset(
+      packDefaults(src, out, { width: 28, height: 28, colorMode: 'grayscale', validationSplit: 0.2 }),
+    );
     assert.deepEqual(manifest.classes.slice(0, 2), ['0', '1']);
     assert.equal(manifest.splits.train?.records, 16);
     assert.equal(manifest.splits.validation?.records, 4);
@@ -203,10 +260,16 @@ describe('pack', () => {
     for (const compression of ['none', 'gzip'] as const) {
       const out = tempDir();
       const { manifest } = await packDataset(packDefaults(src, out, { shardBytes: 2000, compression }));
-      assert.ok(manifest.splits.train!.shards.length >= 5, `${compression}: ${manifest.splits.train!.shards.length} shards`);
+      assert.ok(
+        manifest.splits.train!.shards.length >= 5,
+        `${compression}: ${manifest.splits.train!.shards.length} shards`,
+      );
       assert.equal((await allRecords(out, manifest)).length, 20);
       assert.equal((await verifyShards(out)).ok, true);
-      assert.equal(readdirSync(out).some((f) => f.endsWith('.index')), compression === 'none');
+      assert.equal(
+        readdirSync(out).some((f) => f.endsWith('.index')),
+        compression === 'none',
+      );
       // A compression given overrides the manifest's: shards read as zlib fail the zlib header check.
       const misread = await verifyShards(out, { compression: 'zlib' });
       assert.match(misread.problems.join('\n'), /the zlib stream is damaged \(incorrect header check\)/);
@@ -234,15 +297,23 @@ describe('pack', () => {
     writeFileSync(shard, bytes);
     const report = await verifyShards(out);
     assert.equal(report.ok, false);
-    assert.ok(report.problems.some((p) => p.includes(shard) && /SHA-256/.test(p)), report.problems.join('\n'));
-    assert.ok(report.problems.some((p) => p.includes(shard) && /CRC mismatch .*\(record at byte offset \d+\)/.test(p)), report.problems.join('\n'));
+    assert.ok(
+      report.problems.some((p) => p.includes(shard) && /SHA-256/.test(p)),
+      report.problems.join('\n'),
+    );
+    assert.ok(
+      report.problems.some((p) => p.includes(shard) && /CRC mismatch .*\(record at byte offset \d+\)/.test(p)),
+      report.problems.join('\n'),
+    );
     assert.equal((await readManifest(out)).splits.train?.records, 8);
   });
 
   test('verify counts every good record before a damaged one in a raw shard', async () => {
     const src = await classFolderSource(60);
     const out = tempDir();
-    const { manifest } = await packDataset(packDefaults(src, out, { validationSplit: 0, width: 64, height: 64, shardBytes: 100 << 20 }));
+    const { manifest } = await packDataset(
+      packDefaults(src, out, { validationSplit: 0, width: 64, height: 64, shardBytes: 100 << 20 }),
+    );
     const shard = join(out, manifest.splits.train!.shards[0]!.file);
     const records = await collect(readTFRecords(shard));
     assert.equal(records.length, 120);
@@ -250,7 +321,10 @@ describe('pack', () => {
     bytes[records[100]!.offset + 20]! ^= 0x01;
     writeFileSync(shard, bytes);
     const report = await verifyShards(out);
-    assert.ok(report.problems.includes(`${shard}: manifest says 120 records, found 100`), report.problems.join('\n'));
+    assert.ok(
+      report.problems.includes(`${shard}: holds 100 records, but manifest.json lists 120`),
+      report.problems.join('\n'),
+    );
   });
 });
 
@@ -281,7 +355,8 @@ describe('pack: links, leakage and junk', () => {
     assert.deepEqual(manifest.classes, ['a', 'b']);
     assert.equal(manifest.splits.train?.records, 4);
     const reasons = Object.fromEntries(manifest.skipped.map((s) => [s.file, s.reason]));
-    for (const link of ['a/linked.png', 'a/broken.png', 'b/loop', 'c']) assert.equal(reasons[link], 'a symbolic link (pass --follow-links to follow links)', link);
+    for (const link of ['a/linked.png', 'a/broken.png', 'b/loop', 'c'])
+      assert.equal(reasons[link], 'a symbolic link (pass --follow-links to follow links)', link);
   });
 
   test('with --follow-links, links to files and folders are followed; a loop and a broken link are skipped and listed', async () => {
@@ -306,13 +381,23 @@ describe('pack: links, leakage and junk', () => {
     }
     writeFiles(src, files);
     const warnings: string[] = [];
-    const { manifest } = await packDataset(packDefaults(src, tempDir(), { validationSplit: 0.5, onWarning: (m) => warnings.push(m) }));
+    const { manifest } = await packDataset(
+      packDefaults(src, tempDir(), { validationSplit: 0.5, onWarning: (m) => warnings.push(m) }),
+    );
     const duplicates = manifest.crossSplitDuplicates ?? [];
     assert.ok(duplicates.length > 0, 'some copies land in the other split');
     for (const { sha256, files: group } of duplicates) {
       assert.deepEqual(new Set(group.map((f) => f.split)), new Set(['train', 'validation']));
-      assert.deepEqual(group.map((f) => f.file.replace('-copy', '')).sort(), [group[0]!.file.replace('-copy', ''), group[0]!.file.replace('-copy', '')]);
-      assert.equal(createHash('sha256').update(readFileSync(join(src, group[0]!.file))).digest('hex'), sha256);
+      assert.deepEqual(group.map((f) => f.file.replace('-copy', '')).sort(), [
+        group[0]!.file.replace('-copy', ''),
+        group[0]!.file.replace('-copy', ''),
+      ]);
+      assert.equal(
+        createHash('sha256')
+          .update(readFileSync(join(src, group[0]!.file)))
+          .digest('hex'),
+        sha256,
+      );
     }
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, new RegExp(`^${duplicates.length} image\\(s\\) appear in more than one split`));
@@ -325,6 +410,9 @@ describe('pack: links, leakage and junk', () => {
     truncateSync(junk, 3 * 1024 ** 3); // sparse: 3 GiB, more than readFile would even take
     const { manifest } = await packDataset(packDefaults(src, tempDir(), { validationSplit: 0 }));
     const skipped = manifest.skipped.find((s) => s.file === 'cats/junk.jpg');
-    assert.match(skipped?.reason ?? '', /^not an image: its first bytes \(7468697320697320\) are not JPEG, PNG, GIF, WebP, BMP, TIFF or PGM\/PPM; the other 3221225456 bytes were not read$/);
+    assert.match(
+      skipped?.reason ?? '',
+      /^not an image: its first bytes \(7468697320697320\) are not JPEG, PNG, GIF, WebP, TIFF, BMP or PGM\/PPM; the other 3221225456 bytes were not read$/,
+    );
   });
 });

@@ -2,20 +2,17 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import protobuf from 'protobufjs';
-import sharp from 'sharp';
 import {
-  type Features,
   bytesFeature,
-  FeatureKeys,
   decodeExample,
   decodeExampleFeatures,
   decodeExampleReference,
   decodeSequenceExample,
   decodeSequenceExampleReference,
-  encodeSequenceExample,
-  ProtobufDecodeError,
   encodeExample,
+  encodeSequenceExample,
+  FeatureKeys,
+  type Features,
   floatFeature,
   getBytes,
   getFloats,
@@ -23,9 +20,12 @@ import {
   getInt64s,
   getString,
   int64Feature,
+  ProtobufDecodeError,
   readTFRecords,
 } from '@shardline/tfrecord';
-import { FIXTURES, SHARED_TFRECORDS, collect } from './helpers/paths';
+import protobuf from 'protobufjs';
+import sharp from 'sharp';
+import { collect, FIXTURES, SHARED_TFRECORDS } from './helpers/paths';
 
 async function sharedExamples(name: string): Promise<Features[]> {
   const records = await collect(readTFRecords(join(SHARED_TFRECORDS, name)));
@@ -92,7 +92,7 @@ describe('real TensorFlow files in shared/testdata', () => {
     }
   });
 
-  test('the fast decoder agrees with protobufjs\'s generated decoder on every record', async () => {
+  test("the fast decoder agrees with protobufjs's generated decoder on every record", async () => {
     let records = 0;
     for (const name of readdirSync(SHARED_TFRECORDS)) {
       for (const r of await collect(readTFRecords(join(SHARED_TFRECORDS, name)))) {
@@ -120,7 +120,10 @@ describe('Example codec', () => {
       emptyBytes: { kind: 'bytes', value: [] },
     };
     const decoded = decodeExample(encodeExample(features));
-    assert.deepEqual(getBytes(decoded, 'image').map((b) => Buffer.from(b)), [Buffer.from([0, 1, 2, 255]), Buffer.from('text')]);
+    assert.deepEqual(
+      getBytes(decoded, 'image').map((b) => Buffer.from(b)),
+      [Buffer.from([0, 1, 2, 255]), Buffer.from('text')],
+    );
     assert.deepEqual(getFloats(decoded, 'scores'), [0.5, -1.25, 3e10].map(Math.fround));
     assert.deepEqual(getInt64s(decoded, 'ids'), [0n, -1n, 42n]);
     assert.equal(decoded.nothing?.kind, 'none');
@@ -129,7 +132,18 @@ describe('Example codec', () => {
   });
 
   test('int64 values beyond 2^53, and either side of 2^31 and 2^32, stay exact', () => {
-    const big = [2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 31n), -(2n ** 32n)];
+    const big = [
+      2n ** 53n + 1n,
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+      9007199254740993n,
+      2n ** 31n - 1n,
+      2n ** 31n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      -(2n ** 31n),
+      -(2n ** 32n),
+    ];
     const decoded = decodeExample(encodeExample({ big: int64Feature(...big) }));
     assert.deepEqual(getInt64s(decoded, 'big'), big);
     assert.throws(() => getInt(decoded, 'big'), /does not fit a JS number/);
@@ -150,7 +164,9 @@ describe('Example codec', () => {
   });
 
   test('decoding only named features gives the same values and skips the rest', async () => {
-    for (const r of await collect(readTFRecords(join(SHARED_TFRECORDS, 'deeplab_pascal_voc_seg_val-00000-of-00001.tfrecord')))) {
+    for (const r of await collect(
+      readTFRecords(join(SHARED_TFRECORDS, 'deeplab_pascal_voc_seg_val-00000-of-00001.tfrecord')),
+    )) {
       const all = decodeExample(r.data);
       const wanted = ['image/encoded', 'image/height', 'not/present'];
       const some = decodeExampleFeatures(r.data, new FeatureKeys(wanted));
@@ -184,7 +200,11 @@ describe('Example codec', () => {
   });
 
   test('every truncation of a record either fails in both decoders or decodes the same in both', () => {
-    const bytes = encodeExample({ 'image/encoded': bytesFeature(Buffer.alloc(40, 7)), label: int64Feature(-3), score: floatFeature(0.25, 2) });
+    const bytes = encodeExample({
+      'image/encoded': bytesFeature(Buffer.alloc(40, 7)),
+      label: int64Feature(-3),
+      score: floatFeature(0.25, 2),
+    });
     let failures = 0;
     for (let end = 0; end < bytes.length; end++) {
       const prefix = bytes.subarray(0, end);
@@ -197,13 +217,26 @@ describe('Example codec', () => {
 
   test('malformed protobuf bytes throw ProtobufDecodeError, also where protobufjs itself runs out of data', () => {
     const cases: [Buffer, RegExp][] = [
-      [Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), /^malformed tf\.train\.Example: a nested message of 33554431 bytes passes the end of the data$/],
+      [
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]),
+        /^malformed tf\.train\.Example: a nested message of 33554431 bytes passes the end of the data$/,
+      ],
       // A bytes field (key of a map entry) longer than what is left: protobufjs's "index out of range".
-      [Buffer.from([0x0a, 0x04, 0x0a, 0x02, 0x0a, 0x09]), /^malformed tf\.train\.Example: a field runs past the end of the data \(index out of range/],
+      [
+        Buffer.from([0x0a, 0x04, 0x0a, 0x02, 0x0a, 0x09]),
+        /^malformed tf\.train\.Example: a field runs past the end of the data \(index out of range/,
+      ],
     ];
     for (const [bytes, message] of cases) {
-      assert.throws(() => decodeExample(bytes), (err: unknown) => err instanceof ProtobufDecodeError && message.test(err.message));
-      assert.throws(() => decodeSequenceExample(bytes), (err: unknown) => err instanceof ProtobufDecodeError && /^malformed tf\.train\.SequenceExample/.test(err.message));
+      assert.throws(
+        () => decodeExample(bytes),
+        (err: unknown) => err instanceof ProtobufDecodeError && message.test(err.message),
+      );
+      assert.throws(
+        () => decodeSequenceExample(bytes),
+        (err: unknown) =>
+          err instanceof ProtobufDecodeError && /^malformed tf\.train\.SequenceExample/.test(err.message),
+      );
     }
   });
 });
@@ -223,9 +256,18 @@ describe('SequenceExample codec', () => {
       assert.equal(getString(context, 'x_byte'), 'test str');
       const steps = 2 * i + 3;
       assert.deepEqual(Object.keys(featureLists).sort(), ['x_byte_seq', 'x_float_seq', 'x_int_seq']);
-      assert.deepEqual(featureLists['x_float_seq'], Array.from({ length: steps }, () => floatFeature(...x)));
-      assert.deepEqual(featureLists['x_int_seq'], Array.from({ length: steps }, () => int64Feature(...xInt)));
-      assert.deepEqual(featureLists['x_byte_seq'], Array.from({ length: steps }, () => bytesFeature('test str')));
+      assert.deepEqual(
+        featureLists.x_float_seq,
+        Array.from({ length: steps }, () => floatFeature(...x)),
+      );
+      assert.deepEqual(
+        featureLists.x_int_seq,
+        Array.from({ length: steps }, () => int64Feature(...xInt)),
+      );
+      assert.deepEqual(
+        featureLists.x_byte_seq,
+        Array.from({ length: steps }, () => bytesFeature('test str')),
+      );
       assert.deepEqual(decodeSequenceExample(r.data), decodeSequenceExampleReference(r.data));
     });
   });
@@ -233,7 +275,11 @@ describe('SequenceExample codec', () => {
   test('round trips, including empty lists and an Example read as context only', () => {
     const sequence = {
       context: { id: bytesFeature('clip-7'), empty: { kind: 'none' } as const },
-      featureLists: { frames: [bytesFeature(Buffer.alloc(5, 1)), bytesFeature()], scores: [floatFeature(0.5), floatFeature()], none: [] },
+      featureLists: {
+        frames: [bytesFeature(Buffer.alloc(5, 1)), bytesFeature()],
+        scores: [floatFeature(0.5), floatFeature()],
+        none: [],
+      },
     };
     assert.deepEqual(decodeSequenceExample(encodeSequenceExample(sequence)), sequence);
     const example = { label: int64Feature(3) };
@@ -245,7 +291,11 @@ describe('SequenceExample codec', () => {
     const bytes = record!.data;
     for (let end = 0; end < bytes.length; end++) {
       const prefix = bytes.subarray(0, end);
-      assert.deepEqual(outcomeOf(decodeSequenceExample, prefix), outcomeOf(decodeSequenceExampleReference, prefix), `first ${end} bytes`);
+      assert.deepEqual(
+        outcomeOf(decodeSequenceExample, prefix),
+        outcomeOf(decodeSequenceExampleReference, prefix),
+        `first ${end} bytes`,
+      );
     }
   });
 });

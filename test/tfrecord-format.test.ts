@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
 import {
-  ReadBufferPool,
-  type ReadOptions,
-  type TFRecord,
-  TFRecordError,
-  TFRecordWriter,
   crc32cOf,
   frameRecord,
   maskedCrc32c,
+  ReadBufferPool,
+  type ReadOptions,
   readIndex,
   readTFRecordGroups,
   readTFRecords,
+  type TFRecord,
+  TFRecordError,
+  TFRecordWriter,
   writeIndex,
 } from '@shardline/tfrecord';
 import { collect, tempDir } from './helpers/paths';
@@ -43,13 +43,18 @@ describe('framing', () => {
     test(`round trip with ${compression} compression, detected automatically`, async () => {
       const dir = tempDir();
       const file = join(dir, 'records.tfrecord');
-      const payloads = [Buffer.alloc(0), Buffer.from('a'), Buffer.alloc(3 << 20, 7), ...Array.from({ length: 500 }, (_, i) => Buffer.from(`record ${i}`))];
+      const payloads = [
+        Buffer.alloc(0),
+        Buffer.from('a'),
+        Buffer.alloc(3 << 20, 7),
+        ...Array.from({ length: 500 }, (_, i) => Buffer.from(`record ${i}`)),
+      ];
       const writer = TFRecordWriter.create(file, compression);
       for (const p of payloads) await writer.write(p);
       await writer.close();
       const read = await collect(readTFRecords(file));
       assert.equal(read.length, payloads.length);
-      read.forEach((r, i) => assert.deepEqual(r.data, payloads[i]));
+      for (const [i, r] of read.entries()) assert.deepEqual(r.data, payloads[i]);
     });
   }
 
@@ -65,8 +70,14 @@ describe('framing', () => {
     assert.ok(groups.length >= 3, `several groups (${groups.length})`);
     assert.ok(groups.every((g) => g.length > 0));
     const records = groups.flat();
-    assert.deepEqual(records.map((r) => r.data), payloads);
-    assert.deepEqual(records.map((r) => r.offset), payloads.map((_, i) => i * (12_528 + 16)));
+    assert.deepEqual(
+      records.map((r) => r.data),
+      payloads,
+    );
+    assert.deepEqual(
+      records.map((r) => r.offset),
+      payloads.map((_, i) => i * (12_528 + 16)),
+    );
   });
 
   test('pooled reads: records equal the written ones; released buffers are read into again, held ones stay intact', async () => {
@@ -92,11 +103,17 @@ describe('framing', () => {
       }
     }
     assert.equal(index, payloads.length);
-    assert.ok(pooled > 200 && copied > 50, `views into pooled chunks (${pooled}) and copies of records across chunks (${copied})`);
+    assert.ok(
+      pooled > 200 && copied > 50,
+      `views into pooled chunks (${pooled}) and copies of records across chunks (${copied})`,
+    );
     // Read on while these were held: their chunks must not have been read into again.
     for (const record of held) assert.deepEqual(record.data, payloads[held.indexOf(record) * 25]);
     const chunks = Math.ceil(statSync(file).size / 4096);
-    assert.ok(pool.buffersAllocated <= held.length + 8, `${pool.buffersAllocated} buffers allocated for ${chunks} chunks`);
+    assert.ok(
+      pool.buffersAllocated <= held.length + 8,
+      `${pool.buffersAllocated} buffers allocated for ${chunks} chunks`,
+    );
     for (const record of held) record.lease?.release();
     assert.equal(pool.buffersIdle, pool.buffersAllocated, 'every buffer is back once every record is released');
     assert.throws(() => held.find((r) => r.lease)!.lease!.release(), /already given back/);
@@ -106,7 +123,11 @@ describe('framing', () => {
   test('pooled reads: a record whose header straddles a chunk edge is copied, not left as a view into a buffer read into again', async () => {
     const file = join(tempDir(), 'straddle.tfrecord');
     // The first frame ends 5 bytes before the 4 KiB edge, so the second record's 12-byte header crosses it.
-    const payloads = [Buffer.alloc(4096 - 5 - 16, 1), randomBytes(100), ...Array.from({ length: 200 }, () => randomBytes(1000))];
+    const payloads = [
+      Buffer.alloc(4096 - 5 - 16, 1),
+      randomBytes(100),
+      ...Array.from({ length: 200 }, () => randomBytes(1000)),
+    ];
     const writer = TFRecordWriter.create(file);
     for (const p of payloads) await writer.write(p);
     await writer.close();
@@ -132,7 +153,10 @@ describe('framing', () => {
     await writeIndex(`${file}.index`, locations);
     const index = await readIndex(`${file}.index`);
     const records = await collect(readTFRecords(file));
-    assert.deepEqual(index.map((l) => l.offset), records.map((r) => r.offset));
+    assert.deepEqual(
+      index.map((l) => l.offset),
+      records.map((r) => r.offset),
+    );
     const bytes = readFileSync(file);
     for (const [i, loc] of index.entries()) {
       const frame = bytes.subarray(loc.offset, loc.offset + loc.frameBytes);
@@ -239,20 +263,33 @@ describe('corrupted and truncated files', () => {
 
   test('a damaged zlib stream is called damaged', async () => {
     const file = join(tempDir(), 'damaged.tfrecord.zz');
-    const zz = deflateSync(Buffer.concat(Array.from({ length: 50 }, (_, i) => frameRecord(Buffer.from(`record ${i}`)))));
+    const zz = deflateSync(
+      Buffer.concat(Array.from({ length: 50 }, (_, i) => frameRecord(Buffer.from(`record ${i}`)))),
+    );
     zz[zz.length - 2]! ^= 0xff; // the Adler-32 trailer
     writeFileSync(file, zz);
-    await assert.rejects(collect(readTFRecords(file)), /the zlib stream is damaged \(incorrect data check\).*of the decompressed zlib stream/);
+    await assert.rejects(
+      collect(readTFRecords(file)),
+      /the zlib stream is damaged \(incorrect data check\).*of the decompressed zlib stream/,
+    );
   });
 
-  for (const [compression, magic] of [['zlib', [0x78, 0x01]], ['gzip', [0x1f, 0x8b]]] as const) {
+  for (const [compression, magic] of [
+    ['zlib', [0x78, 0x01]],
+    ['gzip', [0x1f, 0x8b]],
+  ] as const) {
     test(`an uncompressed file whose damaged first length starts like ${compression}: the error says the compression was a guess`, async () => {
       const { file, bytes } = threeRecordFile();
       bytes.set(magic, 0);
       writeFileSync(file, bytes);
       await assert.rejects(collect(readTFRecords(file)), (err: unknown) => {
         assert.ok(err instanceof TFRecordError);
-        assert.match(err.message, new RegExp(`${compression} compression was guessed from the file's first bytes.*first record header is damaged`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `${compression} compression was guessed from the file's first bytes.*first record header is damaged`,
+          ),
+        );
         return true;
       });
       await expectError(file, 0, /corrupt length field/, { compression: 'none' });
@@ -260,7 +297,10 @@ describe('corrupted and truncated files', () => {
   }
 
   /** The records read before the reader threw, and what it threw. */
-  async function readUntilError(file: string, options: ReadOptions = {}): Promise<{ records: Buffer[]; error: unknown }> {
+  async function readUntilError(
+    file: string,
+    options: ReadOptions = {},
+  ): Promise<{ records: Buffer[]; error: unknown }> {
     const records: Buffer[] = [];
     try {
       for await (const r of readTFRecords(file, options)) {
@@ -283,10 +323,16 @@ describe('corrupted and truncated files', () => {
       frames[3]![12 + 4]! ^= 0x08;
       return { good: 3, bytes: Buffer.concat(frames) };
     },
-    'a cut inside record 5': (frames: Buffer[]) => ({ good: 5, bytes: Buffer.concat(frames.slice(0, 6)).subarray(0, -7) }),
+    'a cut inside record 5': (frames: Buffer[]) => ({
+      good: 5,
+      bytes: Buffer.concat(frames.slice(0, 6)).subarray(0, -7),
+    }),
   };
   for (const [damage, apply] of Object.entries(damages)) {
-    for (const [kind, options] of [['plain', {}], ['pooled', { bufferPool: new ReadBufferPool(4096) }]] as const) {
+    for (const [kind, options] of [
+      ['plain', {}],
+      ['pooled', { bufferPool: new ReadBufferPool(4096) }],
+    ] as const) {
       test(`${damage}: the records before it are delivered, then the damage is thrown (${kind} reads)`, async () => {
         const { payloads, frames } = tenRecords();
         const { good, bytes } = apply(frames);
@@ -295,7 +341,10 @@ describe('corrupted and truncated files', () => {
         const { records, error } = await readUntilError(file, options);
         assert.deepEqual(records, payloads.slice(0, good));
         assert.ok(error instanceof TFRecordError, String(error));
-        assert.equal(error.offset, frames.slice(0, good).reduce((n, f) => n + f.length, 0));
+        assert.equal(
+          error.offset,
+          frames.slice(0, good).reduce((n, f) => n + f.length, 0),
+        );
       });
     }
     test(`${damage} of a gzip file: the records before it are delivered`, async () => {

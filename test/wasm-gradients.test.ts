@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { heapPoolTasks, initBackend, MIN_SPLIT_ELEMENTS } from '@shardline/train';
 import * as tf from '@tensorflow/tfjs';
-import { MIN_SPLIT_ELEMENTS, heapPoolTasks, initBackend } from '@shardline/train';
 
 /** Runs fn on a backend and returns plain arrays (so nothing stays tied to that backend). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -35,7 +35,16 @@ describe('wasm gradients match the cpu backend', () => {
     { name: '3x3 stride 2 valid, even size', k: 3, strides: 2, pad: 'valid', dilations: 1, size: 10 },
     { name: '1x1 stride 1', k: 1, strides: 1, pad: 'same', dilations: 1, size: 6 },
     // Patches past 16M elements: dW as one convolution over the batch instead of a patch matrix.
-    { name: '3x3 stride 1 same, large', k: 3, strides: 1, pad: 'same', dilations: 1, size: 128, batch: 8, channels: 16 },
+    {
+      name: '3x3 stride 1 same, large',
+      k: 3,
+      strides: 1,
+      pad: 'same',
+      dilations: 1,
+      size: 128,
+      batch: 8,
+      channels: 16,
+    },
     // tfjs-core itself has no conv2d gradient for dilations > 1, on any backend.
   ] as const;
 
@@ -46,7 +55,8 @@ describe('wasm gradients match the cpu backend', () => {
         const [batch, channels] = 'batch' in c ? [c.batch, c.channels] : [3, 4];
         const x = seeded([batch, c.size, c.size, channels], 1);
         const w = seeded([c.k, c.k, channels, 5], 2);
-        const conv = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations);
+        const conv = (xx: tf.Tensor, ww: tf.Tensor) =>
+          tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations);
         const upstream = seeded(conv(x, w).shape, 3);
         return tf.grads((xx: tf.Tensor, ww: tf.Tensor) => conv(xx, ww).mul(upstream).sum())([x, w]);
       };
@@ -88,7 +98,11 @@ describe('wasm gradients match the cpu backend', () => {
     await initBackend({ choice: 'wasm', threads: 2 });
     const shape = [3, 5, 4, 6];
     for (const backend of ['wasm', 'cpu'] as const) {
-      for (const [axis, keepDims] of [[[0, 1, 2], false], [[3], true], [[1, 3], false]] as const) {
+      for (const [axis, keepDims] of [
+        [[0, 1, 2], false],
+        [[3], true],
+        [[1, 3], false],
+      ] as const) {
         for (const mean of [false, true]) {
           const [x, up, dx] = await on(backend, () => {
             const xx = seeded(shape, 15);
@@ -134,11 +148,22 @@ describe('wasm gradients match the cpu backend', () => {
 
   test('transpose: every permutation of a 4-D tensor, float and int, with size-1 axes, matches the cpu backend', async () => {
     await initBackend({ choice: 'wasm', threads: 2 });
-    const permutations = (items: number[]): number[][] => (items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest])));
-    for (const shape of [[3, 40, 1, 37], [2, 3, 4, 5]]) {
+    const permutations = (items: number[]): number[][] =>
+      items.length <= 1
+        ? [items]
+        : items.flatMap((item, i) =>
+            permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+          );
+    for (const shape of [
+      [3, 40, 1, 37],
+      [2, 3, 4, 5],
+    ]) {
       for (const perm of permutations([0, 1, 2, 3])) {
         // int32 values near -5e6 have the bit patterns of signalling NaNs: they must come through unchanged.
-        const compute = () => [tf.transpose(seeded(shape, 9), perm), tf.transpose(seeded(shape, 9).mul(100).toInt().sub(5_000_000), perm).add(5_000_000).toFloat()];
+        const compute = () => [
+          tf.transpose(seeded(shape, 9), perm),
+          tf.transpose(seeded(shape, 9).mul(100).toInt().sub(5_000_000), perm).add(5_000_000).toFloat(),
+        ];
         assertClose(await on('wasm', compute), await on('cpu', compute), `transpose ${shape} by ${perm}`);
       }
     }
@@ -166,16 +191,46 @@ describe('wasm gradients match the cpu backend', () => {
       const upstream = seeded(pool(x).shape, 18);
       const xc = seeded([9, 34, 34, 16], 19); // 3x3 patches: 9 * 16 x 9 * 34 * 34 elements
       const dy = seeded([9, 34, 34, 8], 20);
-      const filterGrad = tf.engine().runKernel('Conv2DBackpropFilter', { x: xc, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], filterShape: [3, 3, 16, 8] }) as tf.Tensor;
-      return [x.sum([0, 1, 2]), x.mean([0, 1]), tf.grad((xx: tf.Tensor) => pool(xx).mul(upstream).sum())(x), x.transpose([3, 1, 2, 0]), x.transpose([1, 2, 0, 3]), filterGrad];
+      const filterGrad = tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: xc, dy },
+          { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], filterShape: [3, 3, 16, 8] },
+        ) as tf.Tensor;
+      return [
+        x.sum([0, 1, 2]),
+        x.mean([0, 1]),
+        tf.grad((xx: tf.Tensor) => pool(xx).mul(upstream).sum())(x),
+        x.transpose([3, 1, 2, 0]),
+        x.transpose([1, 2, 0, 3]),
+        filterGrad,
+      ];
     };
     assertClose(await on('wasm', compute), await on('cpu', compute), 'split kernels');
-    assert.equal(heapPoolTasks() - before, 6, 'the sum, the mean, the pooling gradient, both transposes and the patches ran on the pool');
+    assert.equal(
+      heapPoolTasks() - before,
+      6,
+      'the sum, the mean, the pooling gradient, both transposes and the patches ran on the pool',
+    );
   });
 
   test('tile: broadcast and general repeats match the cpu backend', async () => {
     await initBackend({ choice: 'wasm', threads: 2 });
-    for (const [shape, reps] of [[[1, 1, 1, 5], [3, 4, 2, 1]], [[2, 3], [2, 2]], [[1, 3], [4, 1]]] as const) {
+    for (const [shape, reps] of [
+      [
+        [1, 1, 1, 5],
+        [3, 4, 2, 1],
+      ],
+      [
+        [2, 3],
+        [2, 2],
+      ],
+      [
+        [1, 3],
+        [4, 1],
+      ],
+    ] as const) {
       const compute = () => [tf.tile(seeded([...shape], 6), [...reps])];
       assertClose(await on('wasm', compute), await on('cpu', compute), `tile ${shape} x ${reps}`);
     }
@@ -186,21 +241,39 @@ describe('wasm gradients match the cpu backend', () => {
     await tf.setBackend('cpu');
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.conv2d({
+          inputShape: [12, 12, 3],
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
         tf.layers.batchNormalization(),
         tf.layers.activation({ activation: 'relu' }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.conv2d({
+          filters: 6,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'valid',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
         tf.layers.averagePooling2d({ poolSize: 2 }),
         tf.layers.flatten(),
-        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+        tf.layers.dense({
+          units: 3,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+        }),
       ],
     });
     const x = await on('cpu', () => [seeded([4, 12, 12, 3], 5)]);
     const compute = () => {
       const xs = tf.tensor4d(x[0]!, [4, 12, 12, 3]);
       const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
-      const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar);
+      const { grads } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+      );
       return model.trainableWeights.map((w) => grads[w.originalName]!);
     };
     assertClose(await on('wasm', compute), await on('cpu', compute), 'model');

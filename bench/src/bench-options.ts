@@ -1,6 +1,6 @@
-import { type OptionChecks, checkOptions, integer, listOf, oneOf } from '@shardline/errors';
+import { checkOptions, integer, listOf, type OptionChecks, oneOf } from '@shardline/options';
 import { MAX_IMAGE_SIDE, maxWorkers } from '@shardline/pack';
-import { BACKEND_CHECKS } from '@shardline/train';
+import { BACKEND_OPTIONS } from '@shardline/train';
 import type { IoBenchOptions } from './io';
 import type { PackSpeedOptions } from './pack-speed';
 import type { TrainBenchOptions } from './train-bench';
@@ -11,18 +11,28 @@ const side = integer({ min: 1, max: MAX_IMAGE_SIDE });
 
 /** The benches' entry checks: an OptionError names the option before any work. */
 export function checkIoBenchOptions(options: IoBenchOptions): void {
-  const checks: OptionChecks<IoBenchOptions> = { width: side, height: side, batchSize: atLeastOne, epochs: atLeastOne, workers: integer({ min: 0, max: maxWorkers() }) };
+  const checks: OptionChecks<IoBenchOptions> = {
+    width: side,
+    height: side,
+    batchSize: atLeastOne,
+    epochs: atLeastOne,
+    workers: integer({ min: 0, max: maxWorkers() }),
+  };
   checkOptions(options, checks);
 }
 
 export function checkPackSpeedOptions(options: PackSpeedOptions): void {
-  checkOptions(options, { width: side, height: side, repetitions: atLeastOne } satisfies OptionChecks<PackSpeedOptions>);
+  checkOptions(options, {
+    width: side,
+    height: side,
+    repetitions: atLeastOne,
+  } satisfies OptionChecks<PackSpeedOptions>);
 }
 
 export function checkTrainBenchOptions(options: TrainBenchOptions): void {
   const checks: OptionChecks<TrainBenchOptions> = {
     models: listOf(oneOf(...Object.keys(TRAIN_BENCH_MODELS)), { minLength: 1, what: 'a list of bench models' }),
-    threads: listOf(BACKEND_CHECKS.threads!, { minLength: 1, what: 'a list of thread counts' }),
+    threads: listOf(BACKEND_OPTIONS.threads.check!, { minLength: 1, what: 'a list of thread counts' }),
     rounds: atLeastOne,
     runs: atLeastOne,
   };

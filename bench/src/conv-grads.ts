@@ -1,6 +1,6 @@
+import { initBackend, useWasmOverride } from '@shardline/train';
 import * as tf from '@tensorflow/tfjs';
 import { median } from './stats';
-import { initBackend, useWasmOverride } from '@shardline/train';
 import { imagesPerSecond, stepFixture } from './train-step';
 
 /** One conv layer: batch, input size, channels in and out, 3x3 same. */
@@ -51,14 +51,21 @@ export async function benchConvGradients(runs = 9): Promise<ConvGradRow[]> {
     const rate = (ms: number) => gflop / (ms / 1000);
     const forward = await medianMs(() => tf.conv2d(x, w, 1, 'same'), runs);
     const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
-    const kernel = (name: string, inputs: tf.NamedTensorMap, extra: object) => () => tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const kernel = (name: string, inputs: tf.NamedTensorMap, extra: object) => () =>
+      tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
     const filterGrad = await medianMs(kernel('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape }), runs);
     const inputGrad = kernel('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape });
     useWasmOverride('Conv2DBackpropInput', false);
     const wasmInput = await medianMs(inputGrad, runs);
     useWasmOverride('Conv2DBackpropInput', true);
     const composedInput = await medianMs(inputGrad, runs);
-    rows.push({ layer: s.name, forwardGflops: rate(forward), filterGradGflops: rate(filterGrad), inputGradWasmGflops: rate(wasmInput), inputGradComposedGflops: rate(composedInput) });
+    rows.push({
+      layer: s.name,
+      forwardGflops: rate(forward),
+      filterGradGflops: rate(filterGrad),
+      inputGradWasmGflops: rate(wasmInput),
+      inputGradComposedGflops: rate(composedInput),
+    });
     tf.dispose([x, w, dy]);
   }
   return rows;
@@ -78,8 +85,22 @@ export interface TrainingStepRow {
 export async function benchTrainingSteps(steps = 8): Promise<TrainingStepRow[]> {
   await initBackend({ choice: 'wasm' });
   const configs = [
-    { model: 'fmnist 28x28x1 [32,64] batch 64', inputShape: [28, 28, 1] as [number, number, number], classCount: 10, filters: [32, 64], denseUnits: 128, batch: 64 },
-    { model: 'shapes 32x32x3 [16,32,64] batch 32', inputShape: [32, 32, 3] as [number, number, number], classCount: 3, filters: [16, 32, 64], denseUnits: 64, batch: 32 },
+    {
+      model: 'fmnist 28x28x1 [32,64] batch 64',
+      inputShape: [28, 28, 1] as [number, number, number],
+      classCount: 10,
+      filters: [32, 64],
+      denseUnits: 128,
+      batch: 64,
+    },
+    {
+      model: 'shapes 32x32x3 [16,32,64] batch 32',
+      inputShape: [32, 32, 3] as [number, number, number],
+      classCount: 3,
+      filters: [16, 32, 64],
+      denseUnits: 64,
+      batch: 32,
+    },
   ];
   const results = [];
   for (const c of configs) {
@@ -90,7 +111,12 @@ export async function benchTrainingSteps(steps = 8): Promise<TrainingStepRow[]> 
       await f.model.trainOnBatch(f.xs, f.ys);
       return imagesPerSecond(f, steps);
     };
-    results.push({ model: c.model, wasmKernels: await rate(false, false), composedInputGrad: await rate(true, false), broadcastTile: await rate(true, true) });
+    results.push({
+      model: c.model,
+      wasmKernels: await rate(false, false),
+      composedInputGrad: await rate(true, false),
+      broadcastTile: await rate(true, true),
+    });
     f.dispose();
   }
   return results;

@@ -6,7 +6,19 @@ import type { RawStages } from './io-stages';
 
 /** A plain-text table, one row per path and augmentation setting. */
 export function formatIoTable(report: IoBenchReport): string {
-  const header = ['path', 'aug', 'images/s', 'MB/s', 'epochs', 'epoch s (median)', 'epoch s (min)', 'CPU s/epoch', 'peak RSS MiB', 'speedup', 'of ceiling'];
+  const header = [
+    'path',
+    'aug',
+    'images/s',
+    'MB/s',
+    'epochs',
+    'epoch s (median)',
+    'epoch s (min)',
+    'CPU s/epoch',
+    'peak RSS MiB',
+    'speedup',
+    'of ceiling',
+  ];
   const rows = report.results.map((r) => [
     r.path,
     r.augmentation ? 'yes' : 'no',
@@ -21,7 +33,8 @@ export function formatIoTable(report: IoBenchReport): string {
     `${(r.ofCeiling * 100).toFixed(1)}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const { width, height, batchSize, epochs, workers } = report.options;
   return [
     `${report.results[0]?.images ?? 0} images at ${width}x${height}, batch ${batchSize}, at least ${epochs} timed epoch(s) after a warm-up (fast paths repeat for 2 s), ${workers} worker(s)`,
@@ -38,12 +51,15 @@ export function formatIoTable(report: IoBenchReport): string {
 /** The raw-shard path's cost per image, stage by stage, against the read ceiling's and the bare minimum's. */
 function formatStages({ stages, bareMinimumMicros }: RawStages, ceilingMicros: number): string {
   const width = Math.max(...stages.map((s) => s.stage.length));
-  const lines = stages.map((s) => `  ${s.stage.padEnd(width)}  ${s.addedMicros.toFixed(2).padStart(6)} us  (${s.cumulativeMicros.toFixed(2)} us so far)`);
+  const lines = stages.map(
+    (s) =>
+      `  ${s.stage.padEnd(width)}  ${s.addedMicros.toFixed(2).padStart(6)} us  (${s.cumulativeMicros.toFixed(2)} us so far)`,
+  );
   return [
     `raw shards, no augmentation, stage by stage: wall-clock microseconds per image (the read ceiling is ${ceilingMicros.toFixed(2)} us).`,
     'Reads run on libuv threads meanwhile, so a stage whose work fits in the wait for them adds little.',
     ...lines,
-    `bare minimum, for comparison: ${bareMinimumMicros.toFixed(2)} us per image (${(ceilingMicros / bareMinimumMicros * 100).toFixed(1)}% of the ceiling) to read, frame and CRC each record`,
+    `bare minimum, for comparison: ${bareMinimumMicros.toFixed(2)} us per image (${((ceilingMicros / bareMinimumMicros) * 100).toFixed(1)}% of the ceiling) to read, frame and CRC each record`,
     'and move its pixel bytes into rescaled float32 batches, with no Example decode, interleave, shuffle or prefetch',
   ].join('\n');
 }
@@ -52,13 +68,24 @@ function formatStages({ stages, bareMinimumMicros }: RawStages, ceilingMicros: n
 export async function writeIoReport(report: IoBenchReport, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'io.json'), JSON.stringify(report, null, 2));
-  const values = report.results.map((r) => ({ path: r.path, augmentation: r.augmentation ? 'with augmentation' : 'without augmentation', imagesPerSecond: r.imagesPerSecond }));
+  const values = report.results.map((r) => ({
+    path: r.path,
+    augmentation: r.augmentation ? 'with augmentation' : 'without augmentation',
+    imagesPerSecond: r.imagesPerSecond,
+  }));
   const ceiling = report.ceilingImagesPerSecond;
   await renderChart(
     {
       title: 'Input throughput (images/s, higher is better; dashed: raw read ceiling)',
       data: { values },
-      facet: { row: { field: 'augmentation', type: 'nominal', title: null, sort: ['without augmentation', 'with augmentation'] } },
+      facet: {
+        row: {
+          field: 'augmentation',
+          type: 'nominal',
+          title: null,
+          sort: ['without augmentation', 'with augmentation'],
+        },
+      },
       spec: {
         width: 420,
         height: 140,
@@ -68,7 +95,12 @@ export async function writeIoReport(report: IoBenchReport, dir: string): Promise
             encoding: {
               y: { field: 'path', type: 'nominal', sort: null, title: null },
               // Bars on a log axis need an explicit base: they start at 10 images/s.
-              x: { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log', domainMin: 10, domainMax: ceiling * 1.5 }, title: 'images/s (log scale)' },
+              x: {
+                field: 'imagesPerSecond',
+                type: 'quantitative',
+                scale: { type: 'log', domainMin: 10, domainMax: ceiling * 1.5 },
+                title: 'images/s (log scale)',
+              },
               x2: { datum: 10 },
               color: { field: 'path', type: 'nominal', legend: null },
             },

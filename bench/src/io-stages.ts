@@ -1,7 +1,14 @@
+import { type Manifest, splitShards } from '@shardline/shards';
+import { ReadBufferPool, type ReadOptions, readTFRecordGroups } from '@shardline/tfrecord';
+import {
+  type Batch,
+  imageTensor,
+  type LabelledPixels,
+  labelledImageGroups,
+  type PipelineOptions,
+  shardDataset,
+} from '@shardline/train';
 import * as tf from '@tensorflow/tfjs';
-import type { Manifest } from '@shardline/pack';
-import { type ReadOptions, ReadBufferPool, readTFRecordGroups } from '@shardline/tfrecord';
-import { type Batch, type LabelledPixels, type PipelineOptions, imageTensor, labelledImageGroups, shardDataset, splitShards } from '@shardline/train';
 import { median } from './stats';
 
 export interface StageCost {
@@ -28,7 +35,12 @@ export interface RawStages {
  * the pipeline, in microseconds per image, and the bare minimum beside them. All take
  * turns pass by pass, so that a slow moment of the machine (GC, scheduler) falls on all alike.
  */
-export async function measureRawStages(dir: string, manifest: Manifest, options: PipelineOptions, passes: number): Promise<RawStages> {
+export async function measureRawStages(
+  dir: string,
+  manifest: Manifest,
+  options: PipelineOptions,
+  passes: number,
+): Promise<RawStages> {
   const shards = splitShards(dir, manifest, 'train');
   const files = shards.map((shard) => shard.path);
   const bufferPool = new ReadBufferPool();
@@ -36,8 +48,14 @@ export async function measureRawStages(dir: string, manifest: Manifest, options:
   const stages: [string, () => Promise<number>][] = [
     ['read and frame records', () => countRecords(files, { verifyCrc: false, bufferPool })],
     ['+ data CRC-32C', () => countRecords(files, { bufferPool })],
-    ['+ interleave, Example decode, shuffle buffer', () => countImages(labelledImageGroups(shards, manifest, { ...options, bufferPool }))],
-    ['+ float32 batch tensors (rescaled), prefetch', () => runEpoch(dataset, (batch) => tf.dispose([batch.xs, batch.ys]))],
+    [
+      '+ interleave, Example decode, shuffle buffer',
+      () => countImages(labelledImageGroups(shards, manifest, { ...options, bufferPool })),
+    ],
+    [
+      '+ float32 batch tensors (rescaled), prefetch',
+      () => runEpoch(dataset, (batch) => tf.dispose([batch.xs, batch.ys])),
+    ],
     ['bare minimum', () => bareMinimum(files, manifest.image, options, bufferPool)],
   ];
   const micros = stages.map((): number[] => []);
@@ -64,7 +82,12 @@ export async function measureRawStages(dir: string, manifest: Manifest, options:
  * pixel bytes into rescaled float32 batch tensors; no Example decode, interleave or shuffle.
  * Each record's last pixel-count bytes stand in for its pixels: the same bytes are moved.
  */
-async function bareMinimum(files: string[], image: Manifest['image'], options: PipelineOptions, bufferPool: ReadBufferPool): Promise<number> {
+async function bareMinimum(
+  files: string[],
+  image: Manifest['image'],
+  options: PipelineOptions,
+  bufferPool: ReadBufferPool,
+): Promise<number> {
   const pixelBytes = image.width * image.height * image.channels;
   let images = 0;
   let batch: LabelledPixels[] = [];

@@ -1,14 +1,36 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import seedrandom from 'seedrandom';
-import * as tf from '@tensorflow/tfjs';
-import { type DecodeOptions, type DecodePool, type Manifest, PACK_DEFAULTS, type PackOptions, createDecodePool, listSource, mapOrdered, packDataset, readManifest, shuffle } from '@shardline/pack';
-import { type RawStages, measureRawStages, runEpoch } from './io-stages';
-import { ReadCeiling } from './read-ceiling';
-import { median } from './stats';
-import { type AugmentOptions, type Batch, type LabelledPixels, NO_AUGMENTATION, type PipelineOptions, initBackend, makeAugmenter, shardDataset, toBatch } from '@shardline/train';
 import { ShardlineError } from '@shardline/errors';
+import { DEFAULT_MAX_PIXELS, type DecodeOptions } from '@shardline/images';
+import type { DeepPartial } from '@shardline/options';
+import {
+  createDecodePool,
+  type DecodePool,
+  listSource,
+  mapOrdered,
+  type PackOptions,
+  packDataset,
+} from '@shardline/pack';
+import { type Manifest, readManifest, shuffle } from '@shardline/shards';
+import {
+  type AugmentOptions,
+  type Batch,
+  initBackend,
+  type LabelledPixels,
+  makeAugmenter,
+  NO_AUGMENTATION,
+  type PipelineOptions,
+  shardDataset,
+  toBatch,
+  trainOptions,
+} from '@shardline/train';
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { checkIoBenchOptions } from './bench-options';
+import { measureRawStages, type RawStages, runEpoch } from './io-stages';
+import { ReadCeiling } from './read-ceiling';
+import { sampleIfMissing } from './sample-source';
+import { median } from './stats';
 
 export interface IoBenchOptions {
   src: string;
@@ -26,6 +48,8 @@ export interface IoBenchOptions {
    */
   minTimedSeconds?: number;
   workers: number;
+  /** Generate the sample dataset at src if it does not exist. Defaults to false. */
+  sampleIfMissing?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -60,7 +84,14 @@ export interface IoBenchReport {
 }
 
 /** The augmentation the "with augmentation" rows apply to every path alike. */
-export const BENCH_AUGMENTATION: AugmentOptions = { ...NO_AUGMENTATION, horizontalFlip: true, rotationRange: 15, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1 };
+export const BENCH_AUGMENTATION: AugmentOptions = {
+  ...NO_AUGMENTATION,
+  horizontalFlip: true,
+  rotationRange: 15,
+  widthShiftRange: 0.1,
+  heightShiftRange: 0.1,
+  zoomRange: 0.1,
+};
 
 interface InputPath {
   name: string;
@@ -76,6 +107,7 @@ interface InputPath {
 export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport> {
   checkIoBenchOptions(options);
   const log = options.onProgress ?? (() => undefined);
+  if (options.sampleIfMissing) await sampleIfMissing(options.src, log);
   await initBackend({ choice: 'wasm' });
   const shardVariants = await packVariants(options, log);
   const manifest = await readManifest(shardVariants.raw);
@@ -84,7 +116,10 @@ export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport
   log('raw shards, stage by stage');
   const rawStages = await measureRawStages(shardVariants.raw, manifest, shardPipelineOptions(options), STAGE_PASSES);
   const paths = [...(await directoryPaths(options, manifest)), ...(await shardPaths(shardVariants, options))];
-  const ceiling = new ReadCeiling(manifest.splits.train!.shards.map((s) => join(shardVariants.raw, s.file)), manifest.splits.train!.records);
+  const ceiling = new ReadCeiling(
+    manifest.splits.train!.shards.map((s) => join(shardVariants.raw, s.file)),
+    manifest.splits.train!.records,
+  );
   const results: PathResult[] = [];
   for (const augmentation of [false, true]) {
     for (const path of paths) {
@@ -101,7 +136,14 @@ export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport
     r.ofCeiling = r.imagesPerSecond / ceiling.imagesPerSecond;
   }
   const { onProgress, ...rest } = options;
-  return { options: rest, ceilingImagesPerSecond: ceiling.imagesPerSecond, readFileImagesPerSecond: ceiling.readFileImagesPerSecond, ceilingPasses: ceiling.passes, results, rawStages };
+  return {
+    options: rest,
+    ceilingImagesPerSecond: ceiling.imagesPerSecond,
+    readFileImagesPerSecond: ceiling.readFileImagesPerSecond,
+    ceilingPasses: ceiling.passes,
+    results,
+    rawStages,
+  };
 }
 
 const MAX_EPOCHS = 100;
@@ -113,14 +155,22 @@ function sum(values: number[]): number {
 }
 
 /** Times a path's epochs after a warm-up; betweenEpochs runs after each, outside the timing. */
-async function measurePath(path: InputPath, augmentation: boolean, manifest: Manifest, options: IoBenchOptions, betweenEpochs: () => Promise<void>): Promise<PathResult> {
+async function measurePath(
+  path: InputPath,
+  augmentation: boolean,
+  manifest: Manifest,
+  options: IoBenchOptions,
+  betweenEpochs: () => Promise<void>,
+): Promise<PathResult> {
   const augment = augmentation ? makeAugmenter(BENCH_AUGMENTATION, 1) : undefined;
   const { height, width, channels } = manifest.image;
   // wasm runs ops eagerly: a batch tensor exists in backend memory once created, as a trainer receives it.
   const consume = (batch: Batch) => {
     const [, h, w, c] = batch.xs.shape;
     if (batch.xs.dtype !== 'float32' || h !== height || w !== width || c !== channels) {
-      throw new Error(`${path.name} delivered a ${batch.xs.dtype} batch of ${batch.xs.shape}, not float32 ?x${height}x${width}x${channels} like every other path`);
+      throw new Error(
+        `${path.name} delivered a ${batch.xs.dtype} batch of ${batch.xs.shape}, not float32 ?x${height}x${width}x${channels} like every other path`,
+      );
     }
     const xs = augment ? augment(batch.xs) : batch.xs;
     tf.dispose([batch.xs, batch.ys, xs]);
@@ -164,30 +214,45 @@ async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Prom
   const listing = await listSource(options.src);
   const files = listing.items.map((item) => ({ path: (item.input as { path: string }).path, label: item.label }));
   const bytesPerEpoch = (await Promise.all(files.map((f) => stat(f.path)))).reduce((n, s) => n + s.size, 0);
-  const decodeOptions: DecodeOptions = { width: options.width, height: options.height, colorMode: 'rgb', payload: 'raw', jpegQuality: 0, maxPixels: PACK_DEFAULTS.maxPixels };
+  const decodeOptions: DecodeOptions = {
+    width: options.width,
+    height: options.height,
+    colorMode: 'rgb',
+    payload: 'raw',
+    jpegQuality: 0,
+    maxPixels: DEFAULT_MAX_PIXELS,
+  };
   // Pools live across epochs, as Keras keeps its workers: start-up is not part of an epoch.
   const pools = [createDecodePool(0), createDecodePool(options.workers)];
-  const viaPool = (pool: DecodePool): InputPath['epoch'] => async (consume, epochIndex) => {
-    const order = shuffle(files, seedrandom(`dir:${epochIndex}`));
-    const decode = async (f: (typeof files)[number]) => ({ f, decoded: await pool.decode({ input: { kind: 'file', path: f.path }, options: decodeOptions }) });
-    let batch: LabelledPixels[] = [];
-    let images = 0;
-    const flush = () => {
-      consume(toBatch(batch, manifest, 1 / 255));
-      images += batch.length;
-      batch = [];
+  const viaPool =
+    (pool: DecodePool): InputPath['epoch'] =>
+    async (consume, epochIndex) => {
+      const order = shuffle(files, seedrandom(`dir:${epochIndex}`));
+      const decode = async (f: (typeof files)[number]) => ({
+        f,
+        decoded: await pool.decode({ input: { kind: 'file', path: f.path }, options: decodeOptions }),
+      });
+      let batch: LabelledPixels[] = [];
+      let images = 0;
+      const flush = () => {
+        consume(toBatch(batch, manifest, 1 / 255));
+        images += batch.length;
+        batch = [];
+      };
+      // workers 0: one file at a time, as Keras loads without workers (sharp would otherwise overlap decodes on libuv threads).
+      for await (const { f, decoded } of mapOrdered(order, pool.workers === 0 ? 1 : pool.workers * 4, decode)) {
+        if (!decoded.ok) throw new ShardlineError('ERR_DATA', `${f.path}: ${decoded.reason}`);
+        batch.push({ pixels: decoded.data, label: f.label, filename: f.path });
+        if (batch.length === options.batchSize) flush();
+      }
+      if (batch.length > 0) flush();
+      return images;
     };
-    // workers 0: one file at a time, as Keras loads without workers (sharp would otherwise overlap decodes on libuv threads).
-    for await (const { f, decoded } of mapOrdered(order, pool.workers === 0 ? 1 : pool.workers * 4, decode)) {
-      if (!decoded.ok) throw new ShardlineError('ERR_DATA', `${f.path}: ${decoded.reason}`);
-      batch.push({ pixels: decoded.data, label: f.label, filename: f.path });
-      if (batch.length === options.batchSize) flush();
-    }
-    if (batch.length > 0) flush();
-    return images;
-  };
   return pools.map((pool) => ({
-    name: pool.workers === 0 ? 'directory, sequential' : `directory, ${pool.workers} worker${pool.workers === 1 ? '' : 's'}`,
+    name:
+      pool.workers === 0
+        ? 'directory, sequential'
+        : `directory, ${pool.workers} worker${pool.workers === 1 ? '' : 's'}`,
     bytesPerEpoch,
     epoch: viaPool(pool),
     close: () => pool.close(),
@@ -195,32 +260,51 @@ async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Prom
 }
 
 function shardPaths(variants: Record<ShardVariant, string>, options: IoBenchOptions): Promise<InputPath[]> {
-  const names: Record<ShardVariant, string> = { raw: 'shards, raw', jpeg: 'shards, JPEG payload', gzip: 'shards, raw + GZIP' };
-  return Promise.all((Object.keys(variants) as ShardVariant[]).map(async (variant): Promise<InputPath> => {
-    const dir = variants[variant];
-    const manifest = await readManifest(dir);
-    const train = manifest.splits.train!;
-    // One dataset for all epochs, as in training: it reshuffles each pass and keeps its read buffers.
-    const dataset = shardDataset(dir, manifest, 'train', shardPipelineOptions(options));
-    return {
-      name: names[variant],
-      bytesPerEpoch: train.shards.reduce((n, s) => n + s.bytes, 0),
-      epoch: (consume) => runEpoch(dataset, consume),
-    };
-  }));
+  const names: Record<ShardVariant, string> = {
+    raw: 'shards, raw',
+    jpeg: 'shards, JPEG payload',
+    gzip: 'shards, raw + GZIP',
+  };
+  return Promise.all(
+    (Object.keys(variants) as ShardVariant[]).map(async (variant): Promise<InputPath> => {
+      const dir = variants[variant];
+      const manifest = await readManifest(dir);
+      const train = manifest.splits.train!;
+      // One dataset for all epochs, as in training: it reshuffles each pass and keeps its read buffers.
+      const dataset = shardDataset(dir, manifest, 'train', shardPipelineOptions(options));
+      return {
+        name: names[variant],
+        bytesPerEpoch: train.shards.reduce((n, s) => n + s.bytes, 0),
+        epoch: (consume) => runEpoch(dataset, consume),
+      };
+    }),
+  );
 }
 
 /** Every shard path reads as `train` does by default. */
+/** Training's input pipeline, as train sets it up by default. */
 function shardPipelineOptions(options: IoBenchOptions): PipelineOptions {
-  return { batchSize: options.batchSize, rescale: 1 / 255, prefetch: 2, cycleLength: 4, shuffleBuffer: 1024, seed: 0 };
+  return { ...trainOptions({ input: { batchSize: options.batchSize } }).input, seed: 0 };
 }
 
 type ShardVariant = 'raw' | 'jpeg' | 'gzip';
 
 /** Packs the source three ways (not timed): raw, JPEG payload, raw with GZIP. Every image goes to train. */
 async function packVariants(options: IoBenchOptions, log: (m: string) => void): Promise<Record<ShardVariant, string>> {
-  const base: PackOptions = { ...PACK_DEFAULTS, src: options.src, out: '', width: options.width, height: options.height, validationSplit: 0, shardBytes: 8 << 20, workers: options.workers };
-  const variants: Record<ShardVariant, Partial<PackOptions>> = { raw: {}, jpeg: { payload: 'jpeg' }, gzip: { compression: 'gzip' } };
+  const base: DeepPartial<PackOptions> = {
+    src: options.src,
+    out: '',
+    width: options.width,
+    height: options.height,
+    validationSplit: 0,
+    shardBytes: 8 << 20,
+    workers: options.workers,
+  };
+  const variants: Record<ShardVariant, Partial<PackOptions>> = {
+    raw: {},
+    jpeg: { payload: 'jpeg' },
+    gzip: { compression: 'gzip' },
+  };
   const dirs = {} as Record<ShardVariant, string>;
   for (const [variant, extra] of Object.entries(variants) as [ShardVariant, Partial<PackOptions>][]) {
     dirs[variant] = join(options.shards, variant);

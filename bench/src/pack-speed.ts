@@ -1,14 +1,13 @@
-import { PACK_DEFAULTS, type PoolKind, packDataset } from '@shardline/pack';
+import { type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
 import { checkPackSpeedOptions } from './bench-options';
+import { sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
-export interface PackSpeedOptions {
-  src: string;
-  out: string;
-  width: number;
-  height: number;
+export interface PackSpeedOptions extends Pick<PackOptions, 'src' | 'out' | 'width' | 'height'> {
   /** Runs per configuration; the median is reported. */
   repetitions: number;
+  /** Generate the sample dataset at src if it does not exist. Defaults to false. */
+  sampleIfMissing?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -26,7 +25,10 @@ export interface PackSpeedRow {
 /** Packs the same source with 1 and 2 workers, as threads and as processes, interleaved in one run. */
 export async function benchPackSpeed(options: PackSpeedOptions): Promise<PackSpeedRow[]> {
   checkPackSpeedOptions(options);
-  const configs = (['threads', 'processes'] as PoolKind[]).flatMap((pool) => [1, 2].map((workers) => ({ pool, workers })));
+  if (options.sampleIfMissing) await sampleIfMissing(options.src, options.onProgress ?? (() => undefined));
+  const configs = (['threads', 'processes'] as PoolKind[]).flatMap((pool) =>
+    [1, 2].map((workers) => ({ pool, workers })),
+  );
   const seconds = configs.map(() => [] as number[]);
   let images = 0;
   // Round-robin over configurations so drift in machine load hits them all alike.
@@ -34,20 +36,42 @@ export async function benchPackSpeed(options: PackSpeedOptions): Promise<PackSpe
     for (const [i, config] of configs.entries()) {
       options.onProgress?.(`run ${rep + 1}/${options.repetitions}: ${config.workers} ${config.pool}`);
       const started = performance.now();
-      const { manifest } = await packDataset({ ...PACK_DEFAULTS, ...config, src: options.src, out: options.out, width: options.width, height: options.height, force: true });
+      const { manifest } = await packDataset({
+        ...config,
+        src: options.src,
+        out: options.out,
+        width: options.width,
+        height: options.height,
+        force: true,
+      });
       seconds[i]!.push((performance.now() - started) / 1000);
       images = Object.values(manifest.splits).reduce((n, s) => n + (s?.records ?? 0), 0) + manifest.skipped.length;
     }
   }
   const rows = configs.map((config, i) => {
     const medianSeconds = median(seconds[i]!);
-    return { ...config, images, seconds: seconds[i]!, medianSeconds, imagesPerSecond: images / medianSeconds, speedup: 1 };
+    return {
+      ...config,
+      images,
+      seconds: seconds[i]!,
+      medianSeconds,
+      imagesPerSecond: images / medianSeconds,
+      speedup: 1,
+    };
   });
-  for (const row of rows) row.speedup = row.imagesPerSecond / rows.find((r) => r.pool === row.pool && r.workers === 1)!.imagesPerSecond;
+  for (const row of rows)
+    row.speedup = row.imagesPerSecond / rows.find((r) => r.pool === row.pool && r.workers === 1)!.imagesPerSecond;
   return rows;
 }
 
 export function formatPackSpeedTable(rows: PackSpeedRow[]): string {
-  const lines = rows.map((r) => `${r.pool.padEnd(10)}${String(r.workers).padStart(8)}${r.imagesPerSecond.toFixed(0).padStart(11)}${r.medianSeconds.toFixed(2).padStart(10)}${`${r.speedup.toFixed(2)}x`.padStart(14)}`);
-  return [`${rows[0]?.images ?? 0} images per run, median of ${rows[0]?.seconds.length ?? 0}`, `${'pool'.padEnd(10)}${'workers'.padStart(8)}${'images/s'.padStart(11)}${'seconds'.padStart(10)}${'vs 1 worker'.padStart(14)}`, ...lines].join('\n');
+  const lines = rows.map(
+    (r) =>
+      `${r.pool.padEnd(10)}${String(r.workers).padStart(8)}${r.imagesPerSecond.toFixed(0).padStart(11)}${r.medianSeconds.toFixed(2).padStart(10)}${`${r.speedup.toFixed(2)}x`.padStart(14)}`,
+  );
+  return [
+    `${rows[0]?.images ?? 0} images per run, median of ${rows[0]?.seconds.length ?? 0}`,
+    `${'pool'.padEnd(10)}${'workers'.padStart(8)}${'images/s'.padStart(11)}${'seconds'.padStart(10)}${'vs 1 worker'.padStart(14)}`,
+    ...lines,
+  ].join('\n');
 }

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACK_DEFAULTS, defaultWorkerCount, packDataset } from '@shardline/pack';
+import { packDataset } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
-import { NO_AUGMENTATION, type TrainOptions, buildCnn, fileSaveHandler, initBackend, trainModel } from '@shardline/train';
+import { buildCnn, fileSaveHandler, initBackend, trainModel } from '@shardline/train';
 import { median } from './stats';
 
 /**
@@ -17,24 +17,37 @@ async function main(): Promise<void> {
     await initBackend({ choice: 'wasm' });
     await generateSample({ out: join(scratch, 'src'), count: 1200, width: 160, height: 120, seed: 1 });
     const shards = join(scratch, 'shards');
-    await packDataset({ ...PACK_DEFAULTS, src: join(scratch, 'src'), out: shards, workers: defaultWorkerCount(), pool: 'processes' });
-    const base = buildCnn({ inputShape: [64, 64, 3], classCount: 3, filters: [32, 64, 128], denseUnits: 64, dropout: 0.3, learningRate: 0.001 });
+    await packDataset({ src: join(scratch, 'src'), out: shards, pool: 'processes' });
+    const base = buildCnn({
+      inputShape: [64, 64, 3],
+      classCount: 3,
+      filters: [32, 64, 128],
+      denseUnits: 64,
+      dropout: 0.3,
+      learningRate: 0.001,
+    });
     await base.save(fileSaveHandler(join(scratch, 'base')));
-    const options = (featureCache: boolean, out: string): TrainOptions => ({
-      shards, out, backend: 'wasm', epochs: 5, batchSize: 32, learningRate: 0.002, shuffleBuffer: 1024, cycleLength: 4, prefetch: 4, seed: 1, rescale: 1 / 255,
-      augment: NO_AUGMENTATION, filters: [], denseUnits: 64, dropout: 0.3, base: join(scratch, 'base', 'model.json'), fineTune: 0, featureCache,
-      patience: 0, lrPatience: 0, lrFactor: 0.5, minLearningRate: 1e-5,
+    const options = (featureCache: boolean, out: string) => ({
+      shards,
+      out,
+      backend: { choice: 'wasm' as const },
+      model: { base: join(scratch, 'base', 'model.json'), featureCache },
+      schedule: { epochs: 5, patience: 0, lrPatience: 0 },
     });
     const seconds: Record<'cached' | 'through', number[]> = { cached: [], through: [] };
     for (let round = 0; round < 2; round++) {
       for (const featureCache of [true, false]) {
         const result = await trainModel(options(featureCache, join(scratch, `run-${round}-${featureCache}`)));
         seconds[featureCache ? 'cached' : 'through'].push(result.seconds);
-        console.log(`round ${round + 1}: ${featureCache ? 'feature cache' : 'through the base'}: ${result.seconds.toFixed(1)} s for 5 epochs, ${(result.evaluation.accuracy * 100).toFixed(1)}% validation accuracy`);
+        console.log(
+          `round ${round + 1}: ${featureCache ? 'feature cache' : 'through the base'}: ${result.seconds.toFixed(1)} s for 5 epochs, ${(result.evaluation.accuracy * 100).toFixed(1)}% validation accuracy`,
+        );
       }
     }
     const [cached, through] = [median(seconds.cached), median(seconds.through)];
-    console.log(`5 epochs of the head on a frozen [32,64,128] base, 64x64 sample set: feature cache ${cached.toFixed(1)} s (base run once included), through the base ${through.toFixed(1)} s: ${(through / cached).toFixed(1)}x`);
+    console.log(
+      `5 epochs of the head on a frozen [32,64,128] base, 64x64 sample set: feature cache ${cached.toFixed(1)} s (base run once included), through the base ${through.toFixed(1)} s: ${(through / cached).toFixed(1)}x`,
+    );
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

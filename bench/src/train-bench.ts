@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { median } from './stats';
-import { MATRIX_KERNELS, type StepProfile, TRAIN_BENCH_MODELS, type TrainBenchModel } from './train-step';
 import { ShardlineError } from '@shardline/errors';
 import { checkTrainBenchOptions } from './bench-options';
+import { median } from './stats';
+import { MATRIX_KERNELS, type StepProfile, TRAIN_BENCH_MODELS, type TrainBenchModel } from './train-step';
 
 const run = promisify(execFile);
 
@@ -59,16 +59,39 @@ function parseLines(stdout: string): Line[] {
     .map((l) => JSON.parse(l) as Line);
 }
 
-async function shardlineRun(threads: number, models: TrainBenchModel[], runs: number, profile = false): Promise<Line[]> {
-  const args = [join(__dirname, 'train-bench-child.js'), String(threads), models.join(','), String(runs), ...(profile ? ['profile'] : [])];
+async function shardlineRun(
+  threads: number,
+  models: TrainBenchModel[],
+  runs: number,
+  profile = false,
+): Promise<Line[]> {
+  const args = [
+    join(__dirname, 'train-bench-child.js'),
+    String(threads),
+    models.join(','),
+    String(runs),
+    ...(profile ? ['profile'] : []),
+  ];
   const lines = parseLines((await run(process.execPath, args, { maxBuffer: 1 << 24 })).stdout);
   const other = lines.find((l) => l.threads !== threads);
-  if (other) throw new ShardlineError('ERR_ENVIRONMENT', `bench train asked wasm for ${threads} thread(s), but it ran ${other.threads}`);
+  if (other)
+    throw new ShardlineError(
+      'ERR_ENVIRONMENT',
+      `bench train asked wasm for ${threads} thread(s), but it ran ${other.threads}`,
+    );
   return lines;
 }
 
 async function peerRun(peer: string, threads: number, models: TrainBenchModel[], runs: number): Promise<Line[]> {
-  return parseLines((await run(PEER_PYTHON, [peer, '--threads', String(threads), '--models', models.join(','), '--runs', String(runs)], { maxBuffer: 1 << 24 })).stdout);
+  return parseLines(
+    (
+      await run(
+        PEER_PYTHON,
+        [peer, '--threads', String(threads), '--models', models.join(','), '--runs', String(runs)],
+        { maxBuffer: 1 << 24 },
+      )
+    ).stdout,
+  );
 }
 
 /** Why the PyTorch peer cannot run here, or undefined if it can. */
@@ -90,12 +113,20 @@ export async function peerUnavailable(peer: string | null): Promise<string | und
 export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBenchReport> {
   checkTrainBenchOptions(options);
   const models = options.models ?? (Object.keys(TRAIN_BENCH_MODELS) as TrainBenchModel[]);
-  const [rounds, runs, peer] = [options.rounds ?? 2, options.runs ?? 3, options.peer === undefined ? DEFAULT_TORCH_PEER : options.peer];
+  const [rounds, runs, peer] = [
+    options.rounds ?? 2,
+    options.runs ?? 3,
+    options.peer === undefined ? DEFAULT_TORCH_PEER : options.peer,
+  ];
   const progress = options.onProgress ?? (() => undefined);
   const peerNote = await peerUnavailable(peer);
   const samples = new Map<string, number[]>();
   const add = (impl: string, lines: Line[], threads: number) => {
-    for (const l of lines) samples.set(`${impl}|${l.model}|${threads}`, [...(samples.get(`${impl}|${l.model}|${threads}`) ?? []), l.images_per_s!]);
+    for (const l of lines)
+      samples.set(`${impl}|${l.model}|${threads}`, [
+        ...(samples.get(`${impl}|${l.model}|${threads}`) ?? []),
+        l.images_per_s!,
+      ]);
   };
   for (let round = 1; round <= rounds; round++) {
     for (const threads of options.threads) {
@@ -111,12 +142,22 @@ export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBe
     options.threads.map((threads) => {
       const ours = samples.get(`shardline|${model}|${threads}`) ?? [];
       const theirs = samples.get(`pytorch|${model}|${threads}`);
-      return { model, threads, imagesPerSecond: median(ours), ...(theirs ? { peerImagesPerSecond: median(theirs) } : {}) };
+      return {
+        model,
+        threads,
+        imagesPerSecond: median(ours),
+        ...(theirs ? { peerImagesPerSecond: median(theirs) } : {}),
+      };
     }),
   );
   const profileThreads = Math.max(...options.threads);
-  const profiles = options.profile === false ? [] : (progress(`profiling one step of each model at ${profileThreads} thread(s)`), await shardlineRun(profileThreads, models, 1, true));
-  return { rows, ...(peerNote ? { peerNote } : {}), profiles: profiles.map((l) => ({ model: l.model, threads: l.threads, profile: l.profile! })) };
+  if (options.profile !== false) progress(`profiling one step of each model at ${profileThreads} thread(s)`);
+  const profiles = options.profile === false ? [] : await shardlineRun(profileThreads, models, 1, true);
+  return {
+    rows,
+    ...(peerNote ? { peerNote } : {}),
+    profiles: profiles.map((l) => ({ model: l.model, threads: l.threads, profile: l.profile! })),
+  };
 }
 
 const fmt = (n: number | undefined, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
@@ -125,17 +166,26 @@ const fmt = (n: number | undefined, digits = 1) => (n === undefined ? '-' : n.to
 export function formatTrainBench(report: TrainBenchReport): string {
   const lines = ['model        threads  shardline img/s  PyTorch img/s  ratio  vs 1 thread'];
   for (const r of report.rows) {
-    const single = report.rows.find((o) => o.model === r.model && o.threads === Math.min(...report.rows.map((x) => x.threads)))!;
+    const single = report.rows.find(
+      (o) => o.model === r.model && o.threads === Math.min(...report.rows.map((x) => x.threads)),
+    )!;
     const ratio = r.peerImagesPerSecond ? r.imagesPerSecond / r.peerImagesPerSecond : undefined;
-    lines.push(`${r.model.padEnd(12)} ${String(r.threads).padStart(7)}  ${fmt(r.imagesPerSecond).padStart(15)}  ${fmt(r.peerImagesPerSecond).padStart(13)}  ${fmt(ratio, 2).padStart(5)}  ${(r.imagesPerSecond / single.imagesPerSecond).toFixed(2).padStart(10)}x`);
+    lines.push(
+      `${r.model.padEnd(12)} ${String(r.threads).padStart(7)}  ${fmt(r.imagesPerSecond).padStart(15)}  ${fmt(r.peerImagesPerSecond).padStart(13)}  ${fmt(ratio, 2).padStart(5)}  ${(r.imagesPerSecond / single.imagesPerSecond).toFixed(2).padStart(10)}x`,
+    );
   }
   if (report.peerNote) lines.push(`(${report.peerNote})`);
   for (const { model, threads, profile } of report.profiles) {
     const top = profile.kernels.filter((k) => !k.kernel.endsWith('__op'));
     const total = top.reduce((s, k) => s + k.ms, 0);
     const matrix = top.filter((k) => MATRIX_KERNELS.has(k.kernel)).reduce((s, k) => s + k.ms, 0);
-    lines.push(`\n${model}, one step at ${threads} thread(s): ${profile.stepMs.toFixed(0)} ms; kernels ${total.toFixed(0)} ms, of which Conv2D, its gradients and MatMul ${((100 * matrix) / total).toFixed(1)}%, everything else ${((100 * (total - matrix)) / total).toFixed(1)}%`);
-    for (const k of top.slice(0, 8)) lines.push(`  ${k.kernel.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%  ${k.calls} call(s)`);
+    lines.push(
+      `\n${model}, one step at ${threads} thread(s): ${profile.stepMs.toFixed(0)} ms; kernels ${total.toFixed(0)} ms, of which Conv2D, its gradients and MatMul ${((100 * matrix) / total).toFixed(1)}%, everything else ${((100 * (total - matrix)) / total).toFixed(1)}%`,
+    );
+    for (const k of top.slice(0, 8))
+      lines.push(
+        `  ${k.kernel.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%  ${k.calls} call(s)`,
+      );
   }
   return lines.join('\n');
 }
@@ -145,7 +195,9 @@ export function trainBenchJsonLines(report: TrainBenchReport): string {
   return report.rows
     .flatMap((r) => [
       { model: r.model, threads: r.threads, images_per_s: r.imagesPerSecond, impl: 'shardline' },
-      ...(r.peerImagesPerSecond === undefined ? [] : [{ model: r.model, threads: r.threads, images_per_s: r.peerImagesPerSecond, impl: 'pytorch' }]),
+      ...(r.peerImagesPerSecond === undefined
+        ? []
+        : [{ model: r.model, threads: r.threads, images_per_s: r.peerImagesPerSecond, impl: 'pytorch' }]),
     ])
     .map((o) => JSON.stringify(o))
     .join('\n');

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { buildCnn } from '@shardline/train';
+import * as tf from '@tensorflow/tfjs';
 import { median } from './stats';
 
 export type TrainBenchModel = 'demo' | 'fmnist' | 'catsdogs150';
@@ -16,9 +16,33 @@ export interface StepModelConfig {
 /** The models of ../shared/peers/torch_train_step.py, as buildCnn makes them. */
 /** Steps per timed run of each: a run should last about a second. */
 export const TRAIN_BENCH_MODELS: Record<TrainBenchModel, StepModelConfig & { steps: number }> = {
-  demo: { inputShape: [32, 32, 3], classCount: 3, filters: [16, 32, 64], head: 'global-average', denseUnits: 64, batch: 32, steps: 10 },
-  fmnist: { inputShape: [28, 28, 1], classCount: 10, filters: [32, 64], head: 'flatten', denseUnits: 128, batch: 64, steps: 6 },
-  catsdogs150: { inputShape: [150, 150, 3], classCount: 2, filters: [32, 64, 128], head: 'flatten', denseUnits: 512, batch: 32, steps: 1 },
+  demo: {
+    inputShape: [32, 32, 3],
+    classCount: 3,
+    filters: [16, 32, 64],
+    head: 'global-average',
+    denseUnits: 64,
+    batch: 32,
+    steps: 10,
+  },
+  fmnist: {
+    inputShape: [28, 28, 1],
+    classCount: 10,
+    filters: [32, 64],
+    head: 'flatten',
+    denseUnits: 128,
+    batch: 64,
+    steps: 6,
+  },
+  catsdogs150: {
+    inputShape: [150, 150, 3],
+    classCount: 2,
+    filters: [32, 64, 128],
+    head: 'flatten',
+    denseUnits: 512,
+    batch: 32,
+    steps: 1,
+  },
 };
 
 export interface StepFixture {
@@ -36,7 +60,16 @@ export function stepFixture(c: StepModelConfig): StepFixture {
   const labels = tf.randomUniform([c.batch], 0, c.classCount, 'int32');
   const ys = c.classCount === 2 ? labels.reshape([c.batch, 1]).toFloat() : tf.oneHot(labels, c.classCount);
   labels.dispose();
-  return { model, xs, ys, batch: c.batch, dispose: () => (tf.dispose([xs, ys]), model.dispose()) };
+  return {
+    model,
+    xs,
+    ys,
+    batch: c.batch,
+    dispose: () => {
+      tf.dispose([xs, ys]);
+      model.dispose();
+    },
+  };
 }
 
 /** Median images/s of whole training steps (forward, backward, Adam) over `runs` timed runs, after two warm-up steps. */
@@ -57,7 +90,14 @@ export async function imagesPerSecond(f: StepFixture, steps: number): Promise<nu
 }
 
 /** Kernels whose work is matrix products: convolutions, their gradients and MatMul. */
-export const MATRIX_KERNELS = new Set(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul']);
+export const MATRIX_KERNELS = new Set([
+  'Conv2D',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'FusedConv2D',
+  'BatchMatMul',
+  '_FusedMatMul',
+]);
 
 export interface KernelShare {
   kernel: string;

@@ -1,12 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import sharp from 'sharp';
 import type { PackOptions } from '@shardline/pack';
+import sharp from 'sharp';
 
 /** A small solid-colour image with a gradient, encoded as the given sharp format. */
-export async function imageBytes(format: 'jpeg' | 'png' | 'webp' | 'gif', width = 40, height = 30, seed = 0): Promise<Buffer> {
-  return sharp(gradient(width, height, seed), { raw: { width, height, channels: 3 } }).toFormat(format).toBuffer();
+export async function imageBytes(
+  format: 'jpeg' | 'png' | 'webp' | 'gif',
+  width = 40,
+  height = 30,
+  seed = 0,
+): Promise<Buffer> {
+  return sharp(gradient(width, height, seed), { raw: { width, height, channels: 3 } })
+    .toFormat(format)
+    .toBuffer();
 }
 
 export function gradient(width: number, height: number, seed: number, channels = 3): Buffer {
@@ -62,10 +69,13 @@ export function idxFiles(dir: string, prefix: string, images: Buffer[], labels: 
   labelHeader.writeUInt32BE(0x0801, 0);
   labelHeader.writeUInt32BE(labels.length, 4);
   writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), gzipSync(Buffer.concat([imageHeader, ...images])));
-  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(Buffer.concat([labelHeader, Buffer.from(labels)])));
+  writeFileSync(
+    join(dir, `${prefix}-labels-idx1-ubyte.gz`),
+    gzipSync(Buffer.concat([labelHeader, Buffer.from(labels)])),
+  );
 }
 
-export function packDefaults(src: string, out: string, overrides: Partial<PackOptions> = {}): PackOptions {
+export function packDefaults(src: string, out: string, overrides: Partial<PackOptions> = {}): Partial<PackOptions> {
   return {
     src,
     out,

@@ -9,7 +9,9 @@ export const SHARED_TFRECORDS = join(REPO_ROOT, '..', 'shared', 'testdata', 'tfr
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 
 const createdDirs: string[] = [];
-process.on('exit', () => createdDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+process.on('exit', () => {
+  for (const dir of createdDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A fresh temporary directory removed when the process exits. */
 export function tempDir(prefix = 'shardline-test-'): string {

@@ -1,12 +1,4 @@
-import { OptionError, formatValue, isKnownError } from '@shardline/errors';
-
-/** Library option names whose CLI flag is not simply their kebab-case. */
-const FLAGS: Record<string, string> = { width: '--image-size', height: '--image-size', shardBytes: '--shard-size', choice: '--backend' };
-
-export function flagOf(option: string): string {
-  const name = option.split('.').pop()!;
-  return FLAGS[name] ?? `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
+import { formatValue, isKnownError, OptionError } from '@shardline/errors';
 
 /** The text given for a flag on the command line (before yargs turned "abc" into NaN), if it is there. */
 function givenText(flag: string, argv: string[]): string | undefined {
@@ -24,7 +16,7 @@ function givenText(flag: string, argv: string[]): string | undefined {
  */
 export function reportError(err: unknown, argv: string[]): number {
   if (err instanceof OptionError) {
-    const flag = flagOf(err.option);
+    const { flag } = err;
     console.error(`shardline: ${flag} ${givenText(flag, argv) ?? formatValue(err.value)}: ${err.rule}`);
     return 2;
   }
@@ -34,6 +26,8 @@ export function reportError(err: unknown, argv: string[]): number {
     return 1;
   }
   console.error(err instanceof Error ? err.stack : String(err));
-  console.error('shardline: this is a bug in shardline, not in your data or options: please report it with the lines above');
+  console.error(
+    'shardline: this is a bug in shardline, not in your data or options: please report it with the lines above',
+  );
   return 1;
 }

@@ -21,14 +21,25 @@ export class ShardlineError extends Error {
 
 /** An option value outside what the option allows; names the option, the value and the allowed range. */
 export class OptionError extends ShardlineError {
+  /** The command-line flag of the option, e.g. --rotation-range. */
+  readonly flag: string;
+
   constructor(
-    /** The option's name in the library (camelCase; the CLI shows it as --kebab-case). */
+    /** The option's path in the library's options object, e.g. augment.rotationRange. */
     readonly option: string,
     readonly value: unknown,
     /** What the option allows, e.g. "must be an integer from 1 to 8". */
     readonly rule: string,
+    /** Defaults to the option's last name in kebab-case. */
+    flag?: string,
   ) {
     super('ERR_OPTION', `option ${option} = ${formatValue(value)}: ${rule}`);
+    this.flag =
+      flag ??
+      `--${option
+        .split('.')
+        .pop()!
+        .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   }
 }
 
@@ -40,10 +51,16 @@ export function formatValue(value: unknown): string {
 
 /** A failed write, naming the file: Node's own errors from a stream or fd write (ENOSPC, EIO) do not. */
 export function writeError(file: string, err: unknown): ShardlineError {
-  return new ShardlineError('ERR_ENVIRONMENT', `cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  return new ShardlineError(
+    'ERR_ENVIRONMENT',
+    `cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }
 
 /** Errors thrown on purpose: ShardlineError, and Node's system errors (ENOENT, ENOSPC, ...), which name a path. */
 export function isKnownError(err: unknown): err is Error {
-  return err instanceof ShardlineError || (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string');
+  return (
+    err instanceof ShardlineError ||
+    (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string')
+  );
 }

@@ -1,4 +1,4 @@
-import { type WorkerFunction, configureSharpForWorker, workerFunctions } from './worker-functions';
+import { configureSharpForWorker, type WorkerFunction, workerFunctions } from './worker-functions';
 
 /** Child-process entry of the process pool: runs the named worker function for each message. */
 interface Request {

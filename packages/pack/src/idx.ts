@@ -17,19 +17,35 @@ export async function readIdx(file: string): Promise<IdxArray> {
 }
 
 export function parseIdx(bytes: Buffer, file: string): IdxArray {
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new ShardlineError('ERR_INPUT', `${file}: not an IDX file (bad magic)`);
-  if (bytes[2] !== UNSIGNED_BYTE) throw new ShardlineError('ERR_INPUT', `${file}: IDX element type 0x${bytes[2]!.toString(16)} is not unsigned byte`);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0)
+    throw new ShardlineError('ERR_INPUT', `${file}: not an IDX file (bad magic)`);
+  if (bytes[2] !== UNSIGNED_BYTE)
+    throw new ShardlineError('ERR_INPUT', `${file}: IDX element type 0x${bytes[2]!.toString(16)} is not unsigned byte`);
   const rank = bytes[3]!;
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) throw new ShardlineError('ERR_INPUT', `${file}: truncated IDX header`);
   const dims = Array.from({ length: rank }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
   const count = dims.reduce((a, b) => a * b, 1);
   if (bytes.length !== headerBytes + count) {
-    throw new ShardlineError('ERR_INPUT', `${file}: IDX dimensions ${dims.join('x')} need ${count} bytes of data, file has ${bytes.length - headerBytes}`);
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${file}: IDX dimensions ${dims.join('x')} need ${count} bytes of data, file has ${bytes.length - headerBytes}`,
+    );
   }
   // A plain Uint8Array, not a Buffer: Buffer#slice returns a view, Uint8Array#slice copies.
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, count) };
 }
 
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 export const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];

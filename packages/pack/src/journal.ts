@@ -1,9 +1,6 @@
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ShardInfo } from './manifest';
-import { hashFile } from './shard-writer';
-import type { SkippedFile } from './sources';
-import type { SplitName } from './split';
+import { hashFile, type ShardInfo, type SkippedFile, type SplitName } from '@shardline/shards';
 
 export const JOURNAL_FILE = 'pack-journal.jsonl';
 

@@ -1,21 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { OptionError, type OptionChecks, between, checkOptions, integer, oneOf } from '@shardline/errors';
+import { OptionError } from '@shardline/errors';
+import { DEFAULT_MAX_PIXELS } from '@shardline/images';
+import { between, type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import type { PackOptions } from './pack';
-
-/** Defaults shared by the pack command, the demo and the benchmarks. */
-export const PACK_DEFAULTS = {
-  width: 64,
-  height: 64,
-  colorMode: 'rgb',
-  payload: 'raw',
-  jpegQuality: 90,
-  validationSplit: 0.2,
-  seed: 42,
-  shardBytes: 64 * 1024 * 1024,
-  compression: 'none',
-  maxPixels: 64_000_000,
-} as const satisfies Partial<PackOptions>;
+import { DEFAULT_POOL, defaultWorkerCount } from './pool';
 
 export const MAX_IMAGE_SIDE = 4096;
 
@@ -24,29 +13,115 @@ export function maxWorkers(): number {
   return 4 * availableParallelism();
 }
 
-function packChecks(): OptionChecks<PackOptions> {
-  const side = integer({ min: 1, max: MAX_IMAGE_SIDE });
-  return {
-    width: side,
-    height: side,
-    colorMode: oneOf('rgb', 'grayscale'),
-    payload: oneOf('raw', 'jpeg'),
-    jpegQuality: integer({ min: 1, max: 100 }),
-    validationSplit: between(0, 1, { highOpen: true, why: 'the fraction of each class held out' }),
-    seed: integer(),
-    shardBytes: integer({ min: 1 }),
-    compression: oneOf('none', 'gzip', 'zlib'),
-    workers: integer({ min: 0, max: maxWorkers(), why: 'at most 4 per core: each worker holds a decoder and its memory' }),
-    pool: oneOf('threads', 'processes'),
-    maxPixels: integer({ min: 1, why: 'images with more pixels are skipped unread' }),
-  };
-}
+const side = integer({ min: 1, max: MAX_IMAGE_SIDE });
 
-/** Refuses, with an OptionError naming the option, any value packDataset cannot use; before any work. */
-export function checkPackOptions(options: PackOptions): void {
-  checkOptions(options, packChecks());
+/** Every option of packDataset: its default, --help text and check. The pack command's flags are built from it. */
+export const PACK_OPTIONS: OptionTable<PackOptions> = {
+  src: {
+    kind: 'string',
+    required: true,
+    describe:
+      'Source: a folder of class sub-folders (Keras flow_from_directory layout), a flat folder with --label-pattern, or MNIST/Fashion-MNIST IDX files (folder or *-images-idx3-ubyte[.gz])',
+  },
+  out: { kind: 'string', default: 'shards', describe: 'Output folder for shards, index files and manifest.json' },
+  width: { kind: 'number', flag: 'image-size', default: 64, check: side, describe: 'Image width in pixels' },
+  height: { kind: 'number', flag: 'image-size', default: 64, check: side, describe: 'Image height in pixels' },
+  colorMode: {
+    kind: 'string',
+    choices: ['rgb', 'grayscale'],
+    default: 'rgb',
+    describe: 'Channels stored: 3 (rgb) or 1 (grayscale, ITU-R 601 luma as PIL and Keras)',
+  },
+  payload: {
+    kind: 'string',
+    choices: ['raw', 'jpeg'],
+    default: 'raw',
+    describe: 'raw: uint8 pixels, no decoding at training time; jpeg: re-encoded, smaller shards',
+  },
+  jpegQuality: {
+    kind: 'number',
+    default: 90,
+    check: integer({ min: 1, max: 100 }),
+    describe: 'JPEG quality for --payload jpeg (1-100)',
+  },
+  validationSplit: {
+    kind: 'number',
+    default: 0.2,
+    check: between(0, 1, { highOpen: true, why: 'the fraction of each class held out' }),
+    describe: 'Fraction of each class held out as the validation split (stratified)',
+  },
+  seed: {
+    kind: 'number',
+    default: 42,
+    check: integer(),
+    describe: 'Seed for the split and the record order; the same seed gives the same shards',
+  },
+  shardBytes: {
+    kind: 'number',
+    flag: 'shard-size',
+    default: 64 * 1024 * 1024,
+    defaultText: '64MiB',
+    check: integer({ min: 1 }),
+    describe: 'Target bytes per shard before compression (e.g. 16MB, 100MiB)',
+  },
+  compression: {
+    kind: 'string',
+    choices: ['none', 'gzip', 'zlib'],
+    default: 'none',
+    describe: 'Shard compression (TensorFlow TFRecordOptions GZIP/ZLIB); index files only for none',
+  },
+  workers: {
+    kind: 'number',
+    defaultText: 'the core count',
+    check: integer({
+      min: 0,
+      max: maxWorkers(),
+      why: 'at most 4 per core: each worker holds a decoder and its memory',
+    }),
+    describe: 'Decode workers, each decoding one image at a time (0: decode on the main thread)',
+  },
+  pool: {
+    kind: 'string',
+    choices: ['threads', 'processes'],
+    default: DEFAULT_POOL,
+    describe:
+      'Workers as child processes, or as piscina worker threads (libvips locks make threads scale worse: `shardline bench pack` measures both)',
+  },
+  maxPixels: {
+    kind: 'number',
+    default: DEFAULT_MAX_PIXELS,
+    check: integer({ min: 1, why: 'images with more pixels are skipped unread' }),
+    describe: 'Refuse (without decoding) images with more pixels than this',
+  },
+  labelPattern: {
+    kind: 'string',
+    describe:
+      "Regex over file names; capture group 1 (or (?<label>...)) is the class, e.g. '^(cat|dog)\\.' for Kaggle cat.123.jpg",
+  },
+  classNames: {
+    kind: 'strings',
+    describe:
+      'Comma-separated class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else 0-9)',
+  },
+  followLinks: {
+    kind: 'boolean',
+    default: false,
+    describe:
+      'Follow symbolic links in --src, as Keras follow_links (loops are detected and skipped); without it each link is skipped and listed in manifest.json',
+  },
+  force: { kind: 'boolean', default: false, describe: 'Replace shards in --out written by a different pack job' },
+};
+
+/** The options given, every one left out set to its default; an OptionError names any value packDataset cannot use, before any work. */
+export function packOptions(given: DeepPartial<PackOptions>): PackOptions {
+  const options = withDefaults(PACK_OPTIONS, { workers: defaultWorkerCount(), ...given });
   const fromSrc = relative(resolve(options.src), resolve(options.out));
   if (fromSrc === '' || (!fromSrc.startsWith('..') && !isAbsolute(fromSrc))) {
-    throw new OptionError('out', options.out, `must not be inside the source folder ${options.src}: its shards would be read as images by the next pack`);
+    throw new OptionError(
+      'out',
+      options.out,
+      `must not be inside the source folder ${options.src}: its shards would be read as images by the next pack`,
+    );
   }
+  return options;
 }

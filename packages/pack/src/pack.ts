@@ -2,32 +2,49 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
+import type { DecodeOptions } from '@shardline/images';
+import type { DeepPartial } from '@shardline/options';
+import {
+  addCounts,
+  type CrossSplitDuplicate,
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  type Manifest,
+  RECORD_KEYS,
+  readManifest,
+  SHARD_FILE,
+  type SkippedFile,
+  SPLIT_ORDER,
+  type SplitInfo,
+  type SplitName,
+  totalRecords,
+  writeManifest,
+} from '@shardline/shards';
 import type { Compression } from '@shardline/tfrecord';
-import type { ColorMode, DecodeOptions, Payload } from './decode';
-import { Journal, type JournalEntry, intactEntries, readJournal } from './journal';
-import { type CrossSplitDuplicate, MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, RECORD_KEYS, type SplitInfo, readManifest, totalRecords, writeJsonAtomically } from './manifest';
-import { checkPackOptions } from './pack-options';
-import { type PoolKind, createDecodePool, mapOrdered } from './pool';
+import { intactEntries, Journal, type JournalEntry, readJournal } from './journal';
+import { packOptions } from './pack-options';
+import { createDecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
-import { type SkippedFile, type SourceItem, type SourceListing, listSource } from './sources';
-import { SPLIT_ORDER, type SplitName, type Splits, assignSplits } from './split';
+import { listSource, type SourceItem, type SourceListing } from './sources';
+import { assignSplits, type Splits } from './split';
 
-export interface PackOptions {
+/**
+ * What packDataset does: how each image is decoded (DecodeOptions: width and height default to 64,
+ * rgb, raw pixels), and where the records go. PACK_OPTIONS holds each option's default and check.
+ */
+export interface PackOptions extends DecodeOptions {
+  /** Required. */
   src: string;
+  /** Defaults to 'shards'. */
   out: string;
-  width: number;
-  height: number;
-  colorMode: ColorMode;
-  payload: Payload;
-  jpegQuality: number;
   validationSplit: number;
   seed: number;
   shardBytes: number;
   compression: Compression;
+  /** Defaults to the core count. */
   workers: number;
   /** Child processes (default) or piscina worker threads; `shardline bench pack` measures both. */
-  pool?: PoolKind;
-  maxPixels: number;
+  pool: PoolKind;
   labelPattern?: string;
   classNames?: string[];
   /** Replace an output folder that holds a different pack job. */
@@ -54,20 +71,28 @@ export interface PackResult {
   alreadyComplete: boolean;
 }
 
-const SHARD_FILE = /^(train|validation|test)-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
-
-export async function packDataset(options: PackOptions): Promise<PackResult> {
-  checkPackOptions(options);
-  const listing = await listSource(options.src, { labelPattern: options.labelPattern, classNames: options.classNames, followLinks: options.followLinks });
+/** Packs a source into shards; options left out take their PACK_OPTIONS defaults. */
+export async function packDataset(given: DeepPartial<PackOptions>): Promise<PackResult> {
+  const options = packOptions(given);
+  const listing = await listSource(options.src, {
+    labelPattern: options.labelPattern,
+    classNames: options.classNames,
+    followLinks: options.followLinks,
+  });
   if (listing.items.length === 0) throw new ShardlineError('ERR_INPUT', `no images found in ${options.src}`);
-  if (listing.classes.length < 2) throw new ShardlineError('ERR_INPUT', `${options.src} has one class (${listing.classes.join('')}): a classifier needs at least two`);
+  if (listing.classes.length < 2)
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${options.src} has one class (${listing.classes.join('')}): a classifier needs at least two`,
+    );
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
   checkEveryClassTrains(splits, listing, options.validationSplit);
   const fingerprint = jobFingerprint(options, splits);
   await mkdir(options.out, { recursive: true });
 
   const existing = await readManifest(options.out).catch(() => undefined);
-  if (existing?.fingerprint === fingerprint && !options.force) return { manifest: existing, resumed: 0, alreadyComplete: true };
+  if (existing?.fingerprint === fingerprint && !options.force)
+    return { manifest: existing, resumed: 0, alreadyComplete: true };
   const prior = await resumableEntries(options, fingerprint, existing !== undefined);
 
   const journal = await Journal.start(options.out, fingerprint);
@@ -82,7 +107,7 @@ export async function packDataset(options: PackOptions): Promise<PackResult> {
     await journal.remove();
     throw nothingPacked(options.src, manifest.skipped);
   }
-  await writeJsonAtomically(join(options.out, MANIFEST_FILE), manifest);
+  await writeManifest(options.out, manifest);
   await journal.remove();
   return { manifest, resumed: countCovered(prior), alreadyComplete: false };
 }
@@ -90,7 +115,10 @@ export async function packDataset(options: PackOptions): Promise<PackResult> {
 function nothingPacked(src: string, skipped: SkippedFile[]): ShardlineError {
   const reasons = skipped.slice(0, 5).map((s) => `${s.file}: ${s.reason}`);
   const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : '';
-  return new ShardlineError('ERR_INPUT', `every one of the ${skipped.length} inputs in ${src} was skipped, so nothing was packed (${reasons.join('; ')}${more})`);
+  return new ShardlineError(
+    'ERR_INPUT',
+    `every one of the ${skipped.length} inputs in ${src} was skipped, so nothing was packed (${reasons.join('; ')}${more})`,
+  );
 }
 
 /** A validation split that leaves a class with no training images is refused, naming the class. */
@@ -98,15 +126,27 @@ function checkEveryClassTrains(splits: Splits, listing: SourceListing, validatio
   const training = new Set(splits.train.map((item) => item.label));
   const listed = new Set(listing.items.filter((item) => item.split !== 'test').map((item) => item.label));
   const starved = [...listed].filter((label) => !training.has(label)).map((label) => listing.classes[label]);
-  if (starved.length > 0) throw new OptionError('validationSplit', validationSplit, `leaves class(es) ${starved.join(', ')} with no training images`);
+  if (starved.length > 0)
+    throw new OptionError(
+      'validationSplit',
+      validationSplit,
+      `leaves class(es) ${starved.join(', ')} with no training images`,
+    );
 }
 
 /** Shards an interrupted run of this same job completed; clears anything else of ours in the folder. */
-async function resumableEntries(options: PackOptions, fingerprint: string, hasOtherManifest: boolean): Promise<JournalEntry[]> {
+async function resumableEntries(
+  options: PackOptions,
+  fingerprint: string,
+  hasOtherManifest: boolean,
+): Promise<JournalEntry[]> {
   const prior = await readJournal(options.out);
   const sameJob = prior?.fingerprint === fingerprint;
   if (!options.force && (hasOtherManifest || (prior && !sameJob))) {
-    throw new ShardlineError('ERR_INPUT', `${options.out} already holds shards from a different pack job (other source or options); pass --force to replace them, or choose another --out`);
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${options.out} already holds shards from a different pack job (other source or options); pass --force to replace them, or choose another --out`,
+    );
   }
   const kept = sameJob && !options.force ? await intactEntries(options.out, prior.entries) : [];
   const keep = new Set(kept.flatMap((e) => [e.shard.file, e.shard.index]));
@@ -124,14 +164,8 @@ async function writeRemaining(
   prior: JournalEntry[],
   journal: Journal,
 ): Promise<{ entries: JournalEntry[]; trailingSkips: SkippedFile[]; sources: SourceHashes }> {
-  const decodeOptions: DecodeOptions = {
-    width: options.width,
-    height: options.height,
-    colorMode: options.colorMode,
-    payload: options.payload,
-    jpegQuality: options.jpegQuality,
-    maxPixels: options.maxPixels,
-  };
+  const { width, height, colorMode, payload, jpegQuality, maxPixels } = options;
+  const decodeOptions: DecodeOptions = { width, height, colorMode, payload, jpegQuality, maxPixels };
   const work = SPLIT_ORDER.flatMap((split) => {
     const start = resumePoint(prior, split);
     return splits[split].slice(start).map((item, i) => ({ split, item, position: start + i }));
@@ -143,7 +177,13 @@ async function writeRemaining(
   const sources = new SourceHashes();
   try {
     const encode = async (w: (typeof work)[number]) => {
-      const task = { input: w.item.input, options: decodeOptions, label: w.item.label, className: listing.classes[w.item.label]!, filename: w.item.name };
+      const task = {
+        input: w.item.input,
+        options: decodeOptions,
+        label: w.item.label,
+        className: listing.classes[w.item.label]!,
+        filename: w.item.name,
+      };
       return { ...w, result: await pool.encode(task) };
     };
     for await (const { split, item, position, result } of mapOrdered(work, Math.max(4, options.workers * 4), encode)) {
@@ -184,11 +224,22 @@ class SourceHashes {
   }
 }
 
-function warnOfLeakage(duplicates: CrossSplitDuplicate[], resumed: number, warn: ((message: string) => void) | undefined): void {
-  if (resumed > 0) warn?.(`the check for one image in two splits covered only this run's images, not the ${resumed} packed before the interruption`);
+function warnOfLeakage(
+  duplicates: CrossSplitDuplicate[],
+  resumed: number,
+  warn: ((message: string) => void) | undefined,
+): void {
+  if (resumed > 0)
+    warn?.(
+      `the check for one image in two splits covered only this run's images, not the ${resumed} packed before the interruption`,
+    );
   if (duplicates.length === 0) return;
-  const shown = duplicates.slice(0, 5).map((d) => `${d.files.map((f) => `${f.split}:${f.file}`).join(' = ')} (sha256 ${d.sha256.slice(0, 12)})`);
-  warn?.(`${duplicates.length} image(s) appear in more than one split, so validation scores images the model trained on: ${shown.join('; ')}${duplicates.length > 5 ? '; ...' : ''} (all listed in manifest.json, crossSplitDuplicates)`);
+  const shown = duplicates
+    .slice(0, 5)
+    .map((d) => `${d.files.map((f) => `${f.split}:${f.file}`).join(' = ')} (sha256 ${d.sha256.slice(0, 12)})`);
+  warn?.(
+    `${duplicates.length} image(s) appear in more than one split, so validation scores images the model trained on: ${shown.join('; ')}${duplicates.length > 5 ? '; ...' : ''} (all listed in manifest.json, crossSplitDuplicates)`,
+  );
 }
 
 /** Routes records to one ShardSequence per split and journals every shard it completes. */
@@ -237,7 +288,14 @@ class SplitWriters {
     let sequence = this.sequences.get(split);
     if (!sequence) {
       const shardsSoFar = this.prior.filter((e) => e.split === split).length;
-      sequence = new ShardSequence(this.options.out, split, this.classCount, this.options.shardBytes, this.options.compression, shardsSoFar);
+      sequence = new ShardSequence(
+        this.options.out,
+        split,
+        this.classCount,
+        this.options.shardBytes,
+        this.options.compression,
+        shardsSoFar,
+      );
       this.sequences.set(split, sequence);
     }
     return sequence;
@@ -252,7 +310,13 @@ function countCovered(entries: JournalEntry[]): number {
   return SPLIT_ORDER.reduce((n, split) => n + resumePoint(entries, split), 0);
 }
 
-function buildManifest(options: PackOptions, listing: SourceListing, entries: JournalEntry[], trailingSkips: SkippedFile[], fingerprint: string): Manifest {
+function buildManifest(
+  options: PackOptions,
+  listing: SourceListing,
+  entries: JournalEntry[],
+  trailingSkips: SkippedFile[],
+  fingerprint: string,
+): Manifest {
   const splits: Manifest['splits'] = {};
   for (const split of SPLIT_ORDER) {
     const shards = entries.filter((e) => e.split === split).map((e) => e.shard);
@@ -282,7 +346,7 @@ function buildManifest(options: PackOptions, listing: SourceListing, entries: Jo
 
 function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitInfo {
   const classCounts = new Array<number>(classCount).fill(0);
-  for (const shard of shards) shard.classCounts.forEach((n, label) => (classCounts[label]! += n));
+  for (const shard of shards) addCounts(classCounts, shard.classCounts);
   return { records: shards.reduce((n, s) => n + s.records, 0), classCounts, shards };
 }
 
@@ -290,6 +354,7 @@ function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitI
 function jobFingerprint(options: PackOptions, splits: Splits): string {
   const { src, out, workers, pool, force, onProgress, onSkip, onWarning, ...shaping } = options;
   const hash = createHash('sha256').update(JSON.stringify(shaping));
-  for (const split of SPLIT_ORDER) for (const item of splits[split] as SourceItem[]) hash.update(`${split}\0${item.label}\0${item.name}\n`);
+  for (const split of SPLIT_ORDER)
+    for (const item of splits[split] as SourceItem[]) hash.update(`${split}\0${item.label}\0${item.name}\n`);
   return hash.digest('hex');
 }

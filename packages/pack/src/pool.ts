@@ -1,9 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type { DecodeResult } from '@shardline/images';
 import Piscina from 'piscina';
-import type { DecodeResult } from './decode';
-import { type DecodeTask, type EncodeResult, type EncodeTask, type WorkerFunction, workerFunctions } from './worker-functions';
+import {
+  type DecodeTask,
+  type EncodeResult,
+  type EncodeTask,
+  type WorkerFunction,
+  workerFunctions,
+} from './worker-functions';
 
 export type PoolKind = 'threads' | 'processes';
 
@@ -42,7 +48,12 @@ export function createDecodePool(workers: number, kind: PoolKind = DEFAULT_POOL)
 }
 
 function threadRunner(workers: number): { run: Runner; close: () => Promise<void> } {
-  const piscina = new Piscina({ filename: join(__dirname, 'decode-worker.js'), minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  const piscina = new Piscina({
+    filename: join(__dirname, 'decode-worker.js'),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+  });
   return { run: (name, task) => piscina.run(task, { name }), close: () => piscina.destroy() };
 }
 
@@ -56,7 +67,9 @@ function processRunner(workers: number): { run: Runner; close: () => Promise<voi
   return {
     // The least busy child takes the task.
     run: (name, task) => children.reduce((a, b) => (b.inFlight < a.inFlight ? b : a)).run(name, task),
-    close: async () => children.forEach((c) => c.stop()),
+    close: async () => {
+      for (const child of children) child.stop();
+    },
   };
 }
 
@@ -67,14 +80,19 @@ class ChildWorker {
   private stopping = false;
 
   constructor() {
-    this.child = fork(join(__dirname, 'decode-process.js'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(join(__dirname, 'decode-process.js'), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.child.on('message', (m: { id: number; result: unknown }) => {
       this.pending.get(m.id)?.resolve(m.result);
       this.pending.delete(m.id);
     });
     this.child.on('exit', (code, signal) => {
       if (this.stopping) return;
-      const err = new Error(`decode process ${this.child.pid} exited (${signal ?? `code ${code}`}) with ${this.pending.size} task(s) in flight`);
+      const err = new Error(
+        `decode process ${this.child.pid} exited (${signal ?? `code ${code}`}) with ${this.pending.size} task(s) in flight`,
+      );
       for (const { reject } of this.pending.values()) reject(err);
       this.pending.clear();
     });
@@ -102,7 +120,11 @@ class ChildWorker {
  * Maps items through an async function with at most `window` calls in flight,
  * yielding results in input order (so output files are the same whatever the worker count).
  */
-export async function* mapOrdered<T, R>(items: Iterable<T>, window: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
+export async function* mapOrdered<T, R>(
+  items: Iterable<T>,
+  window: number,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
   const inFlight: Promise<R>[] = [];
   const iterator = items[Symbol.iterator]();
   const refill = () => {

@@ -1,17 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Compression, type RecordLocation, TFRecordWriter, framedSize, writeIndex } from '@shardline/tfrecord';
-import type { ShardInfo } from './manifest';
-import type { SplitName } from './split';
-
-export const PARTIAL_SUFFIX = '.partial';
-
-export function shardFileName(split: SplitName, index: number, compression: Compression): string {
-  const ext = compression === 'gzip' ? '.tfrecord.gz' : compression === 'zlib' ? '.tfrecord.zz' : '.tfrecord';
-  return `${split}-${String(index).padStart(5, '0')}${ext}`;
-}
+import { hashFile, PARTIAL_SUFFIX, type ShardInfo, type SplitName, shardFileName } from '@shardline/shards';
+import { type Compression, framedSize, type RecordLocation, TFRecordWriter, writeIndex } from '@shardline/tfrecord';
 
 interface OpenShard {
   name: string;
@@ -40,8 +30,10 @@ export class ShardSequence {
   /** Appends a record; returns the shard it closed first, if the record did not fit. */
   async add(record: Uint8Array, label: number): Promise<ShardInfo | undefined> {
     let closed: ShardInfo | undefined;
-    if (this.current && this.current.writer.bytes + framedSize(record.length) > this.shardBytes) closed = await this.close();
-    const shard = (this.current ??= this.open());
+    if (this.current && this.current.writer.bytes + framedSize(record.length) > this.shardBytes)
+      closed = await this.close();
+    this.current ??= this.open();
+    const shard = this.current;
     shard.locations.push(await shard.writer.write(record));
     shard.classCounts[label]!++;
     return closed;
@@ -62,7 +54,14 @@ export class ShardSequence {
     }
     await rename(shard.writer.file, finalPath);
     const { sha256, bytes } = await hashFile(finalPath);
-    return { file: shard.name, ...(index ? { index } : {}), records: shard.locations.length, bytes, sha256, classCounts: shard.classCounts };
+    return {
+      file: shard.name,
+      ...(index ? { index } : {}),
+      records: shard.locations.length,
+      bytes,
+      sha256,
+      classCounts: shard.classCounts,
+    };
   }
 
   private open(): OpenShard {
@@ -70,14 +69,4 @@ export class ShardSequence {
     const writer = TFRecordWriter.create(join(this.outDir, name + PARTIAL_SUFFIX), this.compression);
     return { name, writer, locations: [], classCounts: new Array<number>(this.classCount).fill(0) };
   }
-}
-
-export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }

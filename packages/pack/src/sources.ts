@@ -1,11 +1,10 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import type { ImageInput } from './decode';
-import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
 import { ShardlineError } from '@shardline/errors';
-
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.ppm', '.pgm', '.pnm', '.bmp', '.gif', '.webp', '.tif', '.tiff']);
+import { IMAGE_EXTENSIONS, type ImageInput } from '@shardline/images';
+import type { SkippedFile, SourceLayout } from '@shardline/shards';
+import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
 
 export interface SourceItem {
   input: ImageInput;
@@ -16,13 +15,8 @@ export interface SourceItem {
   split?: 'test';
 }
 
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
-
 export interface SourceListing {
-  layout: 'class-folders' | 'label-pattern' | 'idx';
+  layout: SourceLayout;
   classes: string[];
   items: SourceItem[];
   skipped: SkippedFile[];
@@ -43,7 +37,11 @@ export async function listSource(src: string, options: SourceOptions = {}): Prom
   });
   const idxFiles = info.isDirectory() ? await findIdxImageFiles(src) : [src];
   if (idxFiles.length > 0 && idxFiles.every(isIdxImageFile)) return listIdx(src, idxFiles, options.classNames);
-  if (!info.isDirectory()) throw new ShardlineError('ERR_INPUT', `source ${src} is a file but not an IDX images file (*-images-idx3-ubyte[.gz])`);
+  if (!info.isDirectory())
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `source ${src} is a file but not an IDX images file (*-images-idx3-ubyte[.gz])`,
+    );
   const walk = new SourceWalk(src, options.followLinks ?? false);
   if (options.labelPattern) return listByPattern(walk, new RegExp(options.labelPattern));
   return listClassFolders(walk);
@@ -53,13 +51,19 @@ async function listClassFolders(walk: SourceWalk): Promise<SourceListing> {
   const { src } = walk;
   const top = await walk.entries(src, new Set([await realpath(src)]));
   // Keras flow_from_directory sorts class folder names; label i is the i-th name.
-  const folders = top.folders.filter((f) => !basename(f.path).startsWith('.')).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const folders = top.folders
+    .filter((f) => !basename(f.path).startsWith('.'))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
   const classes = folders.map((f) => basename(f.path));
   if (classes.length === 0) {
-    throw new ShardlineError('ERR_INPUT', `${src} has no class sub-folders (expected SRC/<class>/<image>); for flat folders such as cat.1.jpg use --label-pattern`);
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${src} has no class sub-folders (expected SRC/<class>/<image>); for flat folders such as cat.1.jpg use --label-pattern`,
+    );
   }
   const listing: SourceListing = { layout: 'class-folders', classes, items: [], skipped: walk.skipped };
-  for (const file of top.files) listing.skipped.push({ file: relative(src, file), reason: 'not inside a class folder' });
+  for (const file of top.files)
+    listing.skipped.push({ file: relative(src, file), reason: 'not inside a class folder' });
   for (const [label, folder] of folders.entries()) {
     for (const file of await walk.files(folder.path, folder.ancestors)) addFile(listing, src, file, label);
   }
@@ -75,17 +79,23 @@ async function listByPattern(walk: SourceWalk, pattern: RegExp): Promise<SourceL
     const match = pattern.exec(basename(file));
     const className = match?.groups?.label ?? match?.[1];
     if (className) labelled.push({ file, className });
-    else listing.skipped.push({ file: relative(src, file), reason: `file name does not match --label-pattern ${pattern.source}` });
+    else
+      listing.skipped.push({
+        file: relative(src, file),
+        reason: `file name does not match --label-pattern ${pattern.source}`,
+      });
   }
   listing.classes = [...new Set(labelled.map((l) => l.className))].sort();
-  if (listing.classes.length === 0) throw new ShardlineError('ERR_INPUT', `no file name in ${src} matches --label-pattern ${pattern.source}`);
+  if (listing.classes.length === 0)
+    throw new ShardlineError('ERR_INPUT', `no file name in ${src} matches --label-pattern ${pattern.source}`);
   for (const { file, className } of labelled) addFile(listing, src, file, listing.classes.indexOf(className));
   return listing;
 }
 
 function addFile(listing: SourceListing, src: string, file: string, label: number): void {
   const name = relative(src, file);
-  if (IMAGE_EXTENSIONS.has(extname(file).toLowerCase())) listing.items.push({ input: { kind: 'file', path: file }, label, name });
+  if (IMAGE_EXTENSIONS.has(extname(file).toLowerCase()))
+    listing.items.push({ input: { kind: 'file', path: file }, label, name });
   else listing.skipped.push({ file: name, reason: `not an image file extension (${extname(file) || 'none'})` });
 }
 
@@ -136,7 +146,8 @@ class SourceWalk {
     if (!target) return this.skip(path, 'a symbolic link whose target does not exist');
     if (target.isFile()) return 'file';
     if (!target.isDirectory()) return this.skip(path, 'a symbolic link to something that is not a file or folder');
-    if (ancestors.has(await realpath(path))) return this.skip(path, 'a symbolic link loop: it points to a folder that contains it');
+    if (ancestors.has(await realpath(path)))
+      return this.skip(path, 'a symbolic link loop: it points to a folder that contains it');
     return 'folder';
   }
 
@@ -153,7 +164,10 @@ function isIdxImageFile(file: string): boolean {
 }
 
 async function findIdxImageFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter(isIdxImageFile).sort().map((f) => join(dir, f));
+  return (await readdir(dir))
+    .filter(isIdxImageFile)
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 async function listIdx(src: string, imageFiles: string[], classNames?: string[]): Promise<SourceListing> {
@@ -163,15 +177,28 @@ async function listIdx(src: string, imageFiles: string[], classNames?: string[])
     const labelFile = imageFile.replace('-images-idx3-ubyte', '-labels-idx1-ubyte');
     const [images, labels] = await Promise.all([readIdx(imageFile), readIdx(labelFile)]);
     const [count = 0, height = 0, width = 0] = images.dims;
-    if (labels.dims[0] !== count) throw new ShardlineError('ERR_INPUT', `${labelFile} has ${labels.dims[0]} labels for ${count} images in ${imageFile}`);
+    if (labels.dims[0] !== count)
+      throw new ShardlineError(
+        'ERR_INPUT',
+        `${labelFile} has ${labels.dims[0]} labels for ${count} images in ${imageFile}`,
+      );
     const split = basename(imageFile).startsWith('t10k') ? 'test' : undefined;
     const pixels = width * height;
     for (let i = 0; i < count; i++) {
       const label = labels.data[i]!;
-      if (label >= classes.length) throw new ShardlineError('ERR_INPUT', `${labelFile}: label ${label} at index ${i} but only ${classes.length} class names`);
+      if (label >= classes.length)
+        throw new ShardlineError(
+          'ERR_INPUT',
+          `${labelFile}: label ${label} at index ${i} but only ${classes.length} class names`,
+        );
       // slice() copies: a view would carry the whole IDX buffer to the worker.
       const data = images.data.slice(i * pixels, (i + 1) * pixels);
-      listing.items.push({ input: { kind: 'pixels', data, width, height, channels: 1 }, label, name: `${basename(imageFile)}#${i}`, ...(split ? { split } : {}) });
+      listing.items.push({
+        input: { kind: 'pixels', data, width, height, channels: 1 },
+        label,
+        name: `${basename(imageFile)}#${i}`,
+        ...(split ? { split } : {}),
+      });
     }
   }
   return listing;

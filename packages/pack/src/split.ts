@@ -1,8 +1,6 @@
+import { SPLIT_ORDER, type SplitName, shuffle } from '@shardline/shards';
 import seedrandom from 'seedrandom';
 import type { SourceItem } from './sources';
-
-export type SplitName = 'train' | 'validation' | 'test';
-export const SPLIT_ORDER: SplitName[] = ['train', 'validation', 'test'];
 
 export type Splits = Record<SplitName, SourceItem[]>;
 
@@ -28,14 +26,4 @@ export function assignSplits(items: SourceItem[], validationFraction: number, se
   }
   for (const name of SPLIT_ORDER) splits[name] = shuffle(splits[name], random);
   return splits;
-}
-
-/** Fisher-Yates on a copy. */
-export function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }

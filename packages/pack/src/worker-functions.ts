@@ -1,6 +1,12 @@
+import {
+  type DecodeFailure,
+  type DecodeOptions,
+  type DecodeResult,
+  decodeImage,
+  type ImageInput,
+} from '@shardline/images';
+import { encodeImageExample } from '@shardline/shards';
 import sharp from 'sharp';
-import { type DecodeFailure, type DecodeOptions, type DecodeResult, type ImageInput, decodeImage } from './decode';
-import { encodeImageExample } from './record';
 
 export interface DecodeTask {
   input: ImageInput;
@@ -21,7 +27,13 @@ export const workerFunctions = {
   decode: (task: DecodeTask): Promise<DecodeResult> => decodeImage(task.input, task.options),
   encode: async (task: EncodeTask): Promise<EncodeResult> => {
     const image = await decodeImage(task.input, task.options);
-    return image.ok ? { ok: true, example: encodeImageExample(image, task.label, task.className, task.filename), sourceSha256: image.sourceSha256 ?? '' } : image;
+    return image.ok
+      ? {
+          ok: true,
+          example: encodeImageExample(image, task.label, task.className, task.filename),
+          sourceSha256: image.sourceSha256 ?? '',
+        }
+      : image;
   },
 };
 

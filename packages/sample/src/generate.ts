@@ -1,16 +1,21 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type OptionChecks, ShardlineError, checkOptions, integer } from '@shardline/errors';
+import { ShardlineError } from '@shardline/errors';
+import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
-import { SHAPE_CLASSES, SINGULAR, type ShapeClass, shapeSvg } from './shapes';
+import { SHAPE_CLASSES, type ShapeClass, SINGULAR, shapeSvg } from './shapes';
 
 export interface SampleOptions {
+  /** Defaults to 'data/shapes'. */
   out: string;
-  /** Total images, spread evenly over the classes. */
+  /** Total images, spread evenly over the classes. Defaults to 2000. */
   count: number;
+  /** Defaults to 320. */
   width: number;
+  /** Defaults to 240. */
   height: number;
+  /** Defaults to 1. */
   seed: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -22,11 +27,19 @@ export interface SampleResult {
 
 const CONCURRENCY = 4;
 
-const SAMPLE_CHECKS: OptionChecks<SampleOptions> = {
-  count: integer({ min: SHAPE_CLASSES.length, max: 1_000_000, why: 'at least one image per class' }),
-  width: integer({ min: 16, max: 4096 }),
-  height: integer({ min: 16, max: 4096 }),
-  seed: integer(),
+const side = integer({ min: 16, max: 4096 });
+
+export const SAMPLE_OPTIONS: OptionTable<SampleOptions> = {
+  out: { kind: 'string', default: 'data/shapes', describe: 'Folder to write (replaced if it exists)' },
+  count: {
+    kind: 'number',
+    default: 2000,
+    check: integer({ min: SHAPE_CLASSES.length, max: 1_000_000, why: 'at least one image per class' }),
+    describe: 'Total number of images, spread evenly over the 3 classes',
+  },
+  width: { kind: 'number', flag: 'image-size', default: 320, check: side, describe: 'Image width' },
+  height: { kind: 'number', flag: 'image-size', default: 240, check: side, describe: 'Image height' },
+  seed: { kind: 'number', default: 1, check: integer(), describe: 'Seed: the same seed gives the same images' },
 };
 
 /** out is replaced, so it must be missing, empty, or an earlier sample (only the class folders). */
@@ -34,7 +47,10 @@ async function refuseForeignFolder(out: string): Promise<void> {
   const entries = await readdir(out).catch(() => []);
   const foreign = entries.filter((name) => !(SHAPE_CLASSES as readonly string[]).includes(name));
   if (foreign.length > 0) {
-    throw new ShardlineError('ERR_INPUT', `${out} holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}, which a sample does not: it is replaced by the sample, so choose an empty or new --out`);
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${out} holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}, which a sample does not: it is replaced by the sample, so choose an empty or new --out`,
+    );
   }
 }
 
@@ -42,8 +58,8 @@ async function refuseForeignFolder(out: string): Promise<void> {
  * Writes a deterministic class-per-folder JPEG dataset: one shape per photo,
  * at random size, position, colour and rotation, over a noisy gradient with clutter lines.
  */
-export async function generateSample(options: SampleOptions): Promise<SampleResult> {
-  checkOptions(options, SAMPLE_CHECKS);
+export async function generateSample(given: DeepPartial<SampleOptions> = {}): Promise<SampleResult> {
+  const options = withDefaults(SAMPLE_OPTIONS, given);
   await refuseForeignFolder(options.out);
   await rm(options.out, { recursive: true, force: true });
   await Promise.all(SHAPE_CLASSES.map((c) => mkdir(join(options.out, c), { recursive: true })));
@@ -91,7 +107,13 @@ function noisyBackground(width: number, height: number, light: boolean, random: 
   return pixels;
 }
 
-function svgOverlay(shape: ShapeClass, width: number, height: number, backgroundLight: boolean, random: () => number): string {
+function svgOverlay(
+  shape: ShapeClass,
+  width: number,
+  height: number,
+  backgroundLight: boolean,
+  random: () => number,
+): string {
   const radius = Math.min(width, height) * (0.12 + random() * 0.22);
   const cx = radius + random() * (width - 2 * radius);
   const cy = radius + random() * (height - 2 * radius);
@@ -101,8 +123,10 @@ function svgOverlay(shape: ShapeClass, width: number, height: number, background
     return `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${colour(random, !backgroundLight)}" stroke-width="${1 + random() * 2}" opacity="0.5"/>`;
   }).join('');
   const body = shapeSvg(shape, radius, colour(random, !backgroundLight), radius * 0.1);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${clutter}` +
-    `<g transform="translate(${cx.toFixed(1)} ${cy.toFixed(1)}) rotate(${rotation.toFixed(1)})">${body}</g></svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${clutter}` +
+    `<g transform="translate(${cx.toFixed(1)} ${cy.toFixed(1)}) rotate(${rotation.toFixed(1)})">${body}</g></svg>`
+  );
 }
 
 /** A random colour, light or dark so it stands out from the background. */

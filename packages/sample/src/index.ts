@@ -1,2 +1,2 @@
-export { type SampleOptions, type SampleResult, generateSample } from './generate';
+export { generateSample, SAMPLE_OPTIONS, type SampleOptions, type SampleResult } from './generate';
 export { SHAPE_CLASSES, type ShapeClass, shapeSvg } from './shapes';

@@ -10,8 +10,10 @@ export function shapeSvg(shape: ShapeClass, radius: number, fill: string, stroke
       return `<circle cx="0" cy="0" r="${radius}" fill="${fill}"/>`;
     case 'crosses': {
       const arm = radius * 0.32;
-      return `<rect x="${-radius}" y="${-arm}" width="${2 * radius}" height="${2 * arm}" fill="${fill}"/>` +
-        `<rect x="${-arm}" y="${-radius}" width="${2 * arm}" height="${2 * radius}" fill="${fill}"/>`;
+      return (
+        `<rect x="${-radius}" y="${-arm}" width="${2 * radius}" height="${2 * arm}" fill="${fill}"/>` +
+        `<rect x="${-arm}" y="${-radius}" width="${2 * arm}" height="${2 * radius}" fill="${fill}"/>`
+      );
     }
     case 'triangles': {
       const points = [0, 1, 2].map((k) => {

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
 import { type ChunkLease, READ_CHUNK_BYTES, type ReadBufferPool } from './buffer-pool';
 import { HEADER_BYTES, parseHeader } from './framing';
 
@@ -57,14 +57,21 @@ export function describeInflateError(err: Error & { code?: string }, compression
  * Uncompressed files are read into the pool's buffers when a pool is given: each chunk yielded
  * comes with a lease the consumer must release.
  */
-export function decompressedChunks(file: string, compression: Compression, pool?: ReadBufferPool): AsyncGenerator<Chunk> {
+export function decompressedChunks(
+  file: string,
+  compression: Compression,
+  pool?: ReadBufferPool,
+): AsyncGenerator<Chunk> {
   if (compression === 'none') return chunksReadAhead(file, pool);
   return inflatedChunks(file, compression);
 }
 
 async function* inflatedChunks(file: string, compression: Exclude<Compression, 'none'>): AsyncGenerator<Chunk> {
   const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
-  const inflater = compression === 'gzip' ? createGunzip({ chunkSize: READ_CHUNK_BYTES }) : createInflate({ chunkSize: READ_CHUNK_BYTES });
+  const inflater =
+    compression === 'gzip'
+      ? createGunzip({ chunkSize: READ_CHUNK_BYTES })
+      : createInflate({ chunkSize: READ_CHUNK_BYTES });
   raw.on('error', (err) => inflater.destroy(err));
   const stream: Readable = raw.pipe(inflater);
   try {
@@ -92,7 +99,11 @@ async function* chunksReadAhead(file: string, pool: ReadBufferPool | undefined):
         const length = Math.min(chunkBytes, size - position);
         const lease = pool?.lend();
         const buffer = lease?.buffer ?? Buffer.allocUnsafe(length);
-        inFlight.push(handle.read(buffer, 0, length, position).then(({ bytesRead }) => ({ bytes: buffer.subarray(0, bytesRead), lease })));
+        inFlight.push(
+          handle
+            .read(buffer, 0, length, position)
+            .then(({ bytesRead }) => ({ bytes: buffer.subarray(0, bytesRead), lease })),
+        );
         position += length;
       }
     };

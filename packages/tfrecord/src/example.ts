@@ -72,8 +72,10 @@ export function decodeSequenceExample(bytes: Uint8Array): SequenceExample {
     const t = tags();
     while (reader.pos < reader.len) {
       const fieldTag = reader.tag();
-      if (fieldTag === t.context) readMap(reader, nestedEnd(reader), t.featureMap, undefined, out.context, readFeature, noFeature);
-      else if (fieldTag === t.featureLists) readMap(reader, nestedEnd(reader), t.featureListMap, undefined, out.featureLists, readFeatureList, () => []);
+      if (fieldTag === t.context)
+        readMap(reader, nestedEnd(reader), t.featureMap, undefined, out.context, readFeature, noFeature);
+      else if (fieldTag === t.featureLists)
+        readMap(reader, nestedEnd(reader), t.featureListMap, undefined, out.featureLists, readFeatureList, () => []);
       else skipField(reader, fieldTag);
     }
   });
@@ -125,7 +127,8 @@ export function decodeSequenceExampleReference(bytes: Uint8Array): SequenceExamp
     featureLists?: { featureList?: Record<string, { feature?: FeatureMessage[] }> };
   };
   const featureLists: SequenceExample['featureLists'] = {};
-  for (const [key, list] of Object.entries(message.featureLists?.featureList ?? {})) featureLists[key] = (list.feature ?? []).map(fromMessage);
+  for (const [key, list] of Object.entries(message.featureLists?.featureList ?? {}))
+    featureLists[key] = (list.feature ?? []).map(fromMessage);
   return { context: fromFeaturesMessage(message.context), featureLists };
 }
 
@@ -173,7 +176,10 @@ function tags(): Tags {
   const root = messageType('Example').root;
   const id = (type: string, name: string) => root.lookupType(type).fields[name]!.id;
   const message = (type: string, name: string) => tag(id(type, name), LENGTH_DELIMITED);
-  const numeric = (type: string, wireType: number) => ({ scalar: tag(id(type, 'value'), wireType), packed: message(type, 'value') });
+  const numeric = (type: string, wireType: number) => ({
+    scalar: tag(id(type, 'value'), wireType),
+    packed: message(type, 'value'),
+  });
   cachedTags = {
     features: message('tensorflow.Example', 'features'),
     featureMap: message('tensorflow.Features', 'feature'),
@@ -258,7 +264,15 @@ type ValueReader<V> = (reader: protobuf.Reader, end: number) => V;
 const noFeature = (): Feature => ({ kind: 'none' });
 
 /** The entries of a protobuf map<string, V> field, whose entries are tagged entryTag, up to end. */
-function readMap<V>(reader: protobuf.Reader, end: number, entryTag: number, wanted: FeatureKeys | undefined, out: Record<string, V>, readValue: ValueReader<V>, absent: () => V): void {
+function readMap<V>(
+  reader: protobuf.Reader,
+  end: number,
+  entryTag: number,
+  wanted: FeatureKeys | undefined,
+  out: Record<string, V>,
+  readValue: ValueReader<V>,
+  absent: () => V,
+): void {
   while (reader.pos < end) {
     const t = reader.tag();
     if (t === entryTag) readMapEntry(reader, nestedEnd(reader), wanted, out, readValue, absent);
@@ -268,7 +282,14 @@ function readMap<V>(reader: protobuf.Reader, end: number, entryTag: number, want
 }
 
 /** One map entry. The value is decoded only if its key is wanted, wherever the key comes. */
-function readMapEntry<V>(reader: protobuf.Reader, end: number, wanted: FeatureKeys | undefined, out: Record<string, V>, readValue: ValueReader<V>, absent: () => V): void {
+function readMapEntry<V>(
+  reader: protobuf.Reader,
+  end: number,
+  wanted: FeatureKeys | undefined,
+  out: Record<string, V>,
+  readValue: ValueReader<V>,
+  absent: () => V,
+): void {
   // A missing key field means the empty key (the protobuf default).
   let key: string | undefined = wanted ? wanted.match(reader.buf, 0, 0) : '';
   let valueStart = -1;
@@ -322,9 +343,12 @@ function readFeature(reader: protobuf.Reader, end: number): Feature {
   let feature: Feature = { kind: 'none' };
   while (reader.pos < end) {
     const fieldTag = reader.tag();
-    if (fieldTag === t.bytesList) feature = { kind: 'bytes', value: readBytesList(reader, nestedEnd(reader), t.bytesValue) };
-    else if (fieldTag === t.floatList) feature = { kind: 'float', value: readNumberList(reader, nestedEnd(reader), t.floatValue, readFloat) };
-    else if (fieldTag === t.int64List) feature = { kind: 'int64', value: readNumberList(reader, nestedEnd(reader), t.int64Value, readInt64) };
+    if (fieldTag === t.bytesList)
+      feature = { kind: 'bytes', value: readBytesList(reader, nestedEnd(reader), t.bytesValue) };
+    else if (fieldTag === t.floatList)
+      feature = { kind: 'float', value: readNumberList(reader, nestedEnd(reader), t.floatValue, readFloat) };
+    else if (fieldTag === t.int64List)
+      feature = { kind: 'int64', value: readNumberList(reader, nestedEnd(reader), t.int64Value, readInt64) };
     else skipField(reader, fieldTag);
   }
   expectEnd(reader, end);
@@ -343,7 +367,12 @@ function readBytesList(reader: protobuf.Reader, end: number, valueTag: number): 
 }
 
 /** Numeric lists may be packed (one length-delimited run) or not (one field per value); parsers must accept both. */
-function readNumberList<T>(reader: protobuf.Reader, end: number, valueTags: { scalar: number; packed: number }, readValue: (reader: protobuf.Reader) => T): T[] {
+function readNumberList<T>(
+  reader: protobuf.Reader,
+  end: number,
+  valueTags: { scalar: number; packed: number },
+  readValue: (reader: protobuf.Reader) => T,
+): T[] {
   const values: T[] = [];
   while (reader.pos < end) {
     const t = reader.tag();
@@ -395,7 +424,10 @@ export const bytesFeature = (...value: (Uint8Array | string)[]): Feature => ({
   value: value.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v)),
 });
 export const floatFeature = (...value: number[]): Feature => ({ kind: 'float', value });
-export const int64Feature = (...value: (number | bigint)[]): Feature => ({ kind: 'int64', value: value.map((v) => BigInt(v)) });
+export const int64Feature = (...value: (number | bigint)[]): Feature => ({
+  kind: 'int64',
+  value: value.map((v) => BigInt(v)),
+});
 
 /** Typed accessors that name the missing or mistyped key. */
 export function getBytes(features: Features, key: string): Uint8Array[] {
@@ -423,7 +455,11 @@ export function getString(features: Features, key: string): string {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
 }
 
-function expectKind<K extends Feature['kind']>(features: Features, key: string, kind: K): Extract<Feature, { kind: K }> {
+function expectKind<K extends Feature['kind']>(
+  features: Features,
+  key: string,
+  kind: K,
+): Extract<Feature, { kind: K }> {
   const f = features[key];
   if (!f) throw new Error(`feature '${key}' is missing (have: ${Object.keys(features).join(', ') || 'none'})`);
   if (f.kind === 'none' && kind !== 'none') return { kind, value: [] } as unknown as Extract<Feature, { kind: K }>;

@@ -24,7 +24,10 @@ export function parseHeader(header: Uint8Array): HeaderCheck {
   const expected = view.readUInt32LE(8);
   const actual = maskCrc(crc32cOf(view.subarray(0, 8)));
   if (expected !== actual) {
-    return { ok: false, reason: `corrupt length field: CRC mismatch (stored 0x${hex(expected)}, computed 0x${hex(actual)})` };
+    return {
+      ok: false,
+      reason: `corrupt length field: CRC mismatch (stored 0x${hex(expected)}, computed 0x${hex(actual)})`,
+    };
   }
   // Two 32-bit halves: BigInt arithmetic here cost more than the rest of the header check.
   const high = view.readUInt32LE(4);

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { RecordLocation } from './writer';
 import { ShardlineError } from '@shardline/errors';
+import type { RecordLocation } from './writer';
 
 /**
  * Per-shard offset index in the plain-text format NVIDIA DALI's tfrecord2idx and
@@ -21,7 +21,8 @@ export async function readIndex(file: string): Promise<RecordLocation[]> {
     .filter((line) => line.trim() !== '')
     .map((line, i) => {
       const [offset, frameBytes] = line.trim().split(/\s+/).map(Number);
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(frameBytes)) throw new ShardlineError('ERR_DATA', `${file}:${i + 1}: malformed index line '${line}'`);
+      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(frameBytes))
+        throw new ShardlineError('ERR_DATA', `${file}:${i + 1}: malformed index line '${line}'`);
       return { offset: offset as number, frameBytes: frameBytes as number };
     });
 }

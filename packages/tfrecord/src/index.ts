@@ -1,26 +1,20 @@
 export { ChunkLease, READ_CHUNK_BYTES, ReadBufferPool } from './buffer-pool';
+export { type Compression, compressionFromExtension, detectCompression, type ResolvedCompression } from './compression';
 export { crc32cOf, maskCrc, maskedCrc32c } from './crc';
 export { ProtobufDecodeError, TFRecordError } from './errors';
-export { FRAME_OVERHEAD, FOOTER_BYTES, HEADER_BYTES, frameRecord, parseHeader } from './framing';
-export { type Compression, type ResolvedCompression, compressionFromExtension, detectCompression } from './compression';
-export { DEFAULT_MAX_RECORD_BYTES, type ReadOptions, type TFRecord, readTFRecordGroups, readTFRecords } from './reader';
-export { type RecordLocation, TFRecordWriter, framedSize } from './writer';
-export { formatIndex, readIndex, writeIndex } from './index-file';
 export {
-  type Feature,
-  type Features,
-  PROTO_DIR,
   bytesFeature,
   bytesMatchAt,
-  FeatureKeys,
   decodeExample,
   decodeExampleFeatures,
   decodeExampleReference,
   decodeSequenceExample,
   decodeSequenceExampleReference,
-  encodeSequenceExample,
-  type SequenceExample,
   encodeExample,
+  encodeSequenceExample,
+  type Feature,
+  FeatureKeys,
+  type Features,
   floatFeature,
   getBytes,
   getFloats,
@@ -28,4 +22,10 @@ export {
   getInt64s,
   getString,
   int64Feature,
+  PROTO_DIR,
+  type SequenceExample,
 } from './example';
+export { FOOTER_BYTES, FRAME_OVERHEAD, frameRecord, HEADER_BYTES, parseHeader } from './framing';
+export { formatIndex, readIndex, writeIndex } from './index-file';
+export { DEFAULT_MAX_RECORD_BYTES, type ReadOptions, readTFRecordGroups, readTFRecords, type TFRecord } from './reader';
+export { framedSize, type RecordLocation, TFRecordWriter } from './writer';

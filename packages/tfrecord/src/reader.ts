@@ -1,9 +1,15 @@
 import { stat } from 'node:fs/promises';
 import type { ChunkLease, ReadBufferPool } from './buffer-pool';
 import { ChunkReader } from './chunk-reader';
-import { type Compression, type ResolvedCompression, decompressedChunks, describeInflateError, detectCompression } from './compression';
+import {
+  type Compression,
+  decompressedChunks,
+  describeInflateError,
+  detectCompression,
+  type ResolvedCompression,
+} from './compression';
 import { TFRecordError } from './errors';
-import { FOOTER_BYTES, HEADER_BYTES, checkDataCrc, parseHeader } from './framing';
+import { checkDataCrc, FOOTER_BYTES, HEADER_BYTES, parseHeader } from './framing';
 
 export interface ReadOptions {
   /**
@@ -148,11 +154,13 @@ class FrameReader {
 
   private async readAcrossChunks(): Promise<TFRecord> {
     const header = await this.reader.read(HEADER_BYTES);
-    if (header.length < HEADER_BYTES) throw this.fail(`truncated record header: ${header.length} of ${HEADER_BYTES} bytes before end of file`);
+    if (header.length < HEADER_BYTES)
+      throw this.fail(`truncated record header: ${header.length} of ${HEADER_BYTES} bytes before end of file`);
     const length = this.checkHeader(header);
     const data = await this.reader.read(length);
     const footer = await this.reader.read(FOOTER_BYTES);
-    if (data.length < length || footer.length < FOOTER_BYTES) throw this.fail(`truncated record: needs ${length} data bytes but the stream ends early`);
+    if (data.length < length || footer.length < FOOTER_BYTES)
+      throw this.fail(`truncated record: needs ${length} data bytes but the stream ends early`);
     return this.finish(data, footer);
   }
 
@@ -161,9 +169,13 @@ class FrameReader {
     const parsed = parseHeader(header);
     if (!parsed.ok) throw this.fail(parsed.reason);
     const { length } = parsed;
-    if (length > this.limits.maxRecordBytes) throw this.fail(`record length ${length} exceeds the limit of ${this.limits.maxRecordBytes} bytes`);
+    if (length > this.limits.maxRecordBytes)
+      throw this.fail(`record length ${length} exceeds the limit of ${this.limits.maxRecordBytes} bytes`);
     const frameEnd = this.offset + HEADER_BYTES + length + FOOTER_BYTES;
-    if (frameEnd > this.limits.knownSize) throw this.fail(`truncated record: needs ${length} data bytes but the file ends ${frameEnd - this.limits.knownSize} bytes short`);
+    if (frameEnd > this.limits.knownSize)
+      throw this.fail(
+        `truncated record: needs ${length} data bytes but the file ends ${frameEnd - this.limits.knownSize} bytes short`,
+      );
     return length;
   }
 

@@ -1,8 +1,8 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createDeflate, createGzip } from 'node:zlib';
 import { writeError } from '@shardline/errors';
 import type { Compression } from './compression';
@@ -31,7 +31,12 @@ export class TFRecordWriter {
 
   static create(file: string, compression: Compression = 'none'): TFRecordWriter {
     const out = createWriteStream(file);
-    if (compression === 'none') return new TFRecordWriter(file, out, once(out, 'finish').then(() => undefined));
+    if (compression === 'none')
+      return new TFRecordWriter(
+        file,
+        out,
+        once(out, 'finish').then(() => undefined),
+      );
     const compressor = compression === 'gzip' ? createGzip() : createDeflate();
     return new TFRecordWriter(file, compressor, pipeline(compressor, out));
   }

@@ -1,9 +1,10 @@
 import os from 'node:os';
+import { ShardlineError } from '@shardline/errors';
+import { integer, type OptionTable, withDefaults } from '@shardline/options';
 import * as tf from '@tensorflow/tfjs';
 import { startHeapPool } from './wasm/heap-pool';
 import { registerWasmGradientKernels } from './wasm/kernels';
 import { MAX_WASM_THREADS, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
-import { type OptionChecks, ShardlineError, checkOptions, integer, oneOf } from '@shardline/errors';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -37,8 +38,11 @@ function loadNative(notes: string[]): string | undefined {
       require(name);
       return name;
     } catch (err) {
-      const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${name}'`);
-      notes.push(`${name}: ${missing ? `not installed (npm i ${name})` : `failed to load: ${(err as Error).message.split('\n')[0]}`}`);
+      const missing =
+        (err as { code?: string }).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${name}'`);
+      notes.push(
+        `${name}: ${missing ? `not installed (npm i ${name})` : `failed to load: ${(err as Error).message.split('\n')[0]}`}`,
+      );
     }
   }
   return undefined;
@@ -46,48 +50,80 @@ function loadNative(notes: string[]): string | undefined {
 
 let current: BackendInfo | undefined;
 
-export const BACKEND_CHECKS: OptionChecks<BackendOptions> = {
-  choice: oneOf('auto', 'tensorflow', 'wasm', 'cpu'),
-  threads: integer({ min: 1, max: MAX_WASM_THREADS }),
+export const BACKEND_OPTIONS: OptionTable<BackendOptions> = {
+  choice: {
+    kind: 'string',
+    flag: 'backend',
+    choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    default: 'auto',
+    describe:
+      'auto: tfjs-node-gpu, then tfjs-node if installed (npm i @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node), else wasm, else cpu',
+  },
+  threads: {
+    kind: 'number',
+    check: integer({ min: 1, max: MAX_WASM_THREADS }),
+    defaultText: `the core count, at most ${MAX_WASM_THREADS}`,
+    describe: `Compute threads of the wasm backend (1 to ${MAX_WASM_THREADS})`,
+  },
 };
 
 /**
  * Picks and initialises a backend: native TensorFlow if installed, else wasm, else cpu.
  * The wasm thread pool is fixed when wasm first starts; a later call reuses it.
  */
-export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
-  checkOptions(options, BACKEND_CHECKS);
-  const choice = options.choice ?? 'auto';
-  const threads = options.threads ?? defaultThreads();
-  if (current && (choice === 'auto' || choice === current.name) && (await tf.setBackend(current.name))) return reused(current, threads);
+export async function initBackend(given: BackendOptions = {}): Promise<BackendInfo> {
+  const { choice = 'auto', threads = defaultThreads() } = withDefaults(BACKEND_OPTIONS, given);
+  if (current && (choice === 'auto' || choice === current.name) && (await tf.setBackend(current.name)))
+    return reused(current, threads);
   const notes: string[] = [];
   if (choice === 'auto' || choice === 'tensorflow') {
     const native = loadNative(notes);
-    if (native && (await tf.setBackend('tensorflow'))) return (current = { name: 'tensorflow', package: native, threads: 0, notes });
-    if (choice === 'tensorflow') throw new ShardlineError('ERR_ENVIRONMENT', `--backend tensorflow needs ${NATIVE_PACKAGES.join(' or ')} installed (with its libtensorflow): ${notes.join('; ')}`);
+    if (native && (await tf.setBackend('tensorflow')))
+      return remember({ name: 'tensorflow', package: native, threads: 0, notes });
+    if (choice === 'tensorflow')
+      throw new ShardlineError(
+        'ERR_ENVIRONMENT',
+        `--backend tensorflow needs ${NATIVE_PACKAGES.join(' or ')} installed (with its libtensorflow): ${notes.join('; ')}`,
+      );
   }
   if (choice === 'auto' || choice === 'wasm') {
     const wasm = await initWasm(threads, notes);
-    if (wasm) return (current = wasm);
-    if (choice === 'wasm') throw new ShardlineError('ERR_ENVIRONMENT', `the wasm backend failed to initialise: ${notes.join('; ')}`);
+    if (wasm) return remember(wasm);
+    if (choice === 'wasm')
+      throw new ShardlineError('ERR_ENVIRONMENT', `the wasm backend failed to initialise: ${notes.join('; ')}`);
   }
   await tf.setBackend('cpu');
-  return (current = { name: 'cpu', threads: 1, notes });
+  return remember({ name: 'cpu', threads: 1, notes });
+}
+
+function remember(info: BackendInfo): BackendInfo {
+  current = info;
+  return info;
 }
 
 /** The backend already running; a different thread count cannot take effect, and the notes say so. */
 function reused(info: BackendInfo, threads: number): BackendInfo {
   if (info.name !== 'wasm' || info.threads === threads) return info;
-  return { ...info, notes: [...info.notes, `wasm already runs ${info.threads} thread(s) in this process; its pool is fixed when it starts, so ${threads} cannot take effect`] };
+  return {
+    ...info,
+    notes: [
+      ...info.notes,
+      `wasm already runs ${info.threads} thread(s) in this process; its pool is fixed when it starts, so ${threads} cannot take effect`,
+    ],
+  };
 }
 
 async function initWasm(threads: number, notes: string[]): Promise<BackendInfo | undefined> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmGradientKernels();
-  if (tf.findBackend('wasm')) return (await tf.setBackend('wasm')) ? { name: 'wasm', threads: wasm.getThreadsCount(), notes } : undefined;
+  if (tf.findBackend('wasm'))
+    return (await tf.setBackend('wasm')) ? { name: 'wasm', threads: wasm.getThreadsCount(), notes } : undefined;
   const unavailable = threads > 1 ? wasmThreadsUnavailable() : undefined;
   if (unavailable) notes.push(`wasm runs on 1 thread: ${unavailable}`);
-  const started = threads > 1 && !unavailable ? await withThreadedWasm(threads, () => startWasm(wasm, threads)) : await startWasm(wasm, 1);
+  const started =
+    threads > 1 && !unavailable
+      ? await withThreadedWasm(threads, () => startWasm(wasm, threads))
+      : await startWasm(wasm, 1);
   if (!started) {
     notes.push('wasm failed to start');
     return undefined;
@@ -105,6 +141,11 @@ async function startWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), t
 
 /** One line for logs: the backend, its threads, and why the others were not used. */
 export function describeBackend(info: BackendInfo): string {
-  const name = info.name === 'tensorflow' ? `tensorflow (${info.package})` : info.name === 'wasm' ? `wasm (${info.threads} thread${info.threads === 1 ? '' : 's'}, SIMD)` : 'cpu';
+  const name =
+    info.name === 'tensorflow'
+      ? `tensorflow (${info.package})`
+      : info.name === 'wasm'
+        ? `wasm (${info.threads} thread${info.threads === 1 ? '' : 's'}, SIMD)`
+        : 'cpu';
   return info.notes.length ? `${name}; ${info.notes.join('; ')}` : name;
 }

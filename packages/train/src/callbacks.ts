@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ModelInfo, saveTrainedModel } from './model-files';
+import type { ScheduleOptions } from './train-options';
 
-export interface PlateauOptions {
-  /** Epochs without val_loss improvement before stopping (0: never stop early). */
-  patience: number;
-  /** Epochs without improvement before the learning rate is cut (0: never). */
-  lrPatience: number;
-  lrFactor: number;
-  minLearningRate: number;
+/** Early stopping (patience; 0: never) and learning-rate cuts (lrPatience; 0: never), as ScheduleOptions sets them. */
+export interface PlateauOptions
+  extends Pick<ScheduleOptions, 'patience' | 'lrPatience' | 'lrFactor' | 'minLearningRate'> {
   /** Folder for the best model so far; also what --resume reads. */
   checkpointDir: string;
   /** The model to checkpoint, when the one being fit is only part of it (a head trained on cached features). Defaults to the fit model. */
@@ -57,7 +54,11 @@ export class PlateauCallback extends tf.Callback {
       this.sinceLrCut = 0;
       tf.dispose(this.bestWeights);
       this.bestWeights = model.getWeights().map((w) => w.clone());
-      await saveTrainedModel(this.options.checkpointDir, this.options.checkpointModel ?? model, { ...this.options.info, epoch, valLoss: loss });
+      await saveTrainedModel(this.options.checkpointDir, this.options.checkpointModel ?? model, {
+        ...this.options.info,
+        epoch,
+        valLoss: loss,
+      });
       return;
     }
     this.sinceBest++;

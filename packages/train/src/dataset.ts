@@ -1,10 +1,10 @@
+import { ShardlineError } from '@shardline/errors';
+import { type Manifest, type SplitName, splitShards } from '@shardline/shards';
+import { ReadBufferPool } from '@shardline/tfrecord';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { Manifest, SplitName } from '@shardline/pack';
-import { ReadBufferPool } from '@shardline/tfrecord';
 import { type AugmentOptions, isAugmenting, makeAugmenter } from './augment';
-import { type LabelledPixels, type RecordStreamOptions, imageBatches, labelledImageGroups, splitShards } from './records';
-import { ShardlineError } from '@shardline/errors';
+import { imageBatches, type LabelledPixels, labelledImageGroups, type RecordStreamOptions } from './image-stream';
 
 export interface Batch extends tf.TensorContainerObject {
   xs: tf.Tensor4D;
@@ -35,7 +35,13 @@ export function labelWidth(classCount: number): number {
  * A tf.data pipeline over one split: interleaved shards, bounded shuffle buffer,
  * batching, in-memory augmentation and prefetch. Each epoch reshuffles with seed + epoch.
  */
-export function shardDataset(dir: string, manifest: Manifest, split: SplitName, options: PipelineOptions, meter?: InputWaitMeter): tf.data.Dataset<Batch> {
+export function shardDataset(
+  dir: string,
+  manifest: Manifest,
+  split: SplitName,
+  options: PipelineOptions,
+  meter?: InputWaitMeter,
+): tf.data.Dataset<Batch> {
   const shards = splitShards(dir, manifest, split);
   const bufferPool = options.bufferPool ?? new ReadBufferPool();
   let epoch = 0;
@@ -44,14 +50,19 @@ export function shardDataset(dir: string, manifest: Manifest, split: SplitName, 
     const groups = labelledImageGroups(shards, manifest, { ...options, seed, bufferPool });
     return tensorBatches(imageBatches(groups, options.batchSize), manifest, options.rescale);
   });
-  const augment = options.augment && isAugmenting(options.augment) ? makeAugmenter(options.augment, options.seed) : undefined;
+  const augment =
+    options.augment && isAugmenting(options.augment) ? makeAugmenter(options.augment, options.seed) : undefined;
   const augmented = augment ? batches.map((b) => augmentBatch(b, augment)) : batches;
   const prefetched = augmented.prefetch(options.prefetch);
   return meter ? measured(prefetched, meter) : prefetched;
 }
 
 /** Batches as tensors; each image's read buffer goes back to its pool once its pixels are in the tensor. */
-async function* tensorBatches(batches: AsyncIterable<LabelledPixels[]>, manifest: Manifest, rescale: number): AsyncGenerator<Batch> {
+async function* tensorBatches(
+  batches: AsyncIterable<LabelledPixels[]>,
+  manifest: Manifest,
+  rescale: number,
+): AsyncGenerator<Batch> {
   for await (const images of batches) {
     const batch = toBatch(images, manifest, rescale);
     for (const image of images) image.lease?.release();
@@ -66,7 +77,13 @@ function augmentBatch(batch: Batch, augment: (x: tf.Tensor4D) => tf.Tensor4D): B
 }
 
 export function toBatch(images: LabelledPixels[], manifest: Manifest, rescale: number): Batch {
-  return { xs: imageTensor(images, manifest.image, rescale), ys: labelTensor(images.map((i) => i.label), manifest.classes.length) };
+  return {
+    xs: imageTensor(images, manifest.image, rescale),
+    ys: labelTensor(
+      images.map((i) => i.label),
+      manifest.classes.length,
+    ),
+  };
 }
 
 /** NHWC float pixels of a batch, multiplied by rescale. */
@@ -74,7 +91,9 @@ export function imageTensor(images: LabelledPixels[], image: Manifest['image'], 
   const shape: [number, number, number, number] = [images.length, image.height, image.width, image.channels];
   const size = image.width * image.height * image.channels;
   // TypedArray#set converts uint8 to float natively; a JS loop here was the pipeline's main cost.
-  const raw = floatTensor<tf.Rank.R4>(shape, (pixels) => images.forEach((image, i) => pixels.set(image.pixels, i * size)));
+  const raw = floatTensor<tf.Rank.R4>(shape, (pixels) => {
+    for (const [i, image] of images.entries()) pixels.set(image.pixels, i * size);
+  });
   if (rescale === 1) return raw;
   const scaled = tf.mul(raw, rescale) as tf.Tensor4D;
   raw.dispose();
@@ -105,11 +124,12 @@ function floatTensor<R extends tf.Rank>(shape: number[], fill: (values: Float32A
  */
 export function labelTensor(labels: number[], classCount: number): tf.Tensor2D {
   const bad = labels.find((label) => !Number.isInteger(label) || label < 0 || label >= classCount);
-  if (bad !== undefined) throw new ShardlineError('ERR_DATA', `label ${bad} is not a class index for ${classCount} classes`);
+  if (bad !== undefined)
+    throw new ShardlineError('ERR_DATA', `label ${bad} is not a class index for ${classCount} classes`);
   const width = labelWidth(classCount);
   return floatTensor<tf.Rank.R2>([labels.length, width], (values) => {
     values.fill(0); // wasm heap memory comes uninitialised
-    labels.forEach((label, i) => (values[i * width + (width === 1 ? 0 : label)] = width === 1 ? label : 1));
+    for (const [i, label] of labels.entries()) values[i * width + (width === 1 ? 0 : label)] = width === 1 ? label : 1;
   });
 }
 

@@ -31,15 +31,29 @@ export async function cacheFeatures(frozen: tf.LayersModel, batches: tf.data.Dat
   }
   const join = (parts: Float32Array[]) => {
     const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((offset, p) => (all.set(p, offset), offset + p.length), 0);
+    let offset = 0;
+    for (const p of parts) {
+      all.set(p, offset);
+      offset += p.length;
+    }
     return all;
   };
   const all = join(labels);
-  return { features: join(features), labels: all, featureShape, labelWidth, count: labelWidth ? all.length / labelWidth : 0 };
+  return {
+    features: join(features),
+    labels: all,
+    featureShape,
+    labelWidth,
+    count: labelWidth ? all.length / labelWidth : 0,
+  };
 }
 
 /** Batches of cached features; with a seed, in a new seeded order every epoch. */
-export function cachedBatches(cache: FeatureCache, batchSize: number, seed?: number): tf.data.Dataset<tf.TensorContainerObject> {
+export function cachedBatches(
+  cache: FeatureCache,
+  batchSize: number,
+  seed?: number,
+): tf.data.Dataset<tf.TensorContainerObject> {
   const featureSize = cache.featureShape.reduce((a, b) => a * b, 1);
   let epoch = 0;
   return tf.data.generator(function* () {
@@ -53,7 +67,10 @@ export function cachedBatches(cache: FeatureCache, batchSize: number, seed?: num
         xs.set(cache.features.subarray(row * featureSize, (row + 1) * featureSize), i * featureSize);
         ys.set(cache.labels.subarray(row * cache.labelWidth, (row + 1) * cache.labelWidth), i * cache.labelWidth);
       });
-      yield { xs: tf.tensor(xs, [rows.length, ...cache.featureShape]), ys: tf.tensor2d(ys, [rows.length, cache.labelWidth]) };
+      yield {
+        xs: tf.tensor(xs, [rows.length, ...cache.featureShape]),
+        ys: tf.tensor2d(ys, [rows.length, cache.labelWidth]),
+      };
     }
   });
 }

@@ -1,14 +1,57 @@
-export { type AugmentDraw, type AugmentOptions, NO_AUGMENTATION, applyAugmentation, isAugmenting, makeAugmenter } from './augment';
-export { BACKEND_CHECKS, type BackendChoice, type BackendInfo, type BackendOptions, defaultThreads, describeBackend, initBackend } from './backend';
-export { MAX_WASM_THREADS, PTHREAD_WORKER_SCRIPT, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';
-export { type Batch, InputWaitMeter, type PipelineOptions, imageTensor, labelTensor, shardDataset, toBatch } from './dataset';
-export { type Evaluation, type Prediction, decide, evaluateSplit, predictBatch, summarize } from './evaluate';
-export { type FeatureCache, cacheFeatures, cachedBatches } from './feature-cache';
-export { type ModelOptions, type TransferModel, buildCnn, transferModel } from './model';
-export { MODEL_INFO_FILE, type ModelInfo, fileLoadHandler, fileSaveHandler, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
-export { type FilePrediction, evaluateModel, predictFiles } from './predict';
-export { type LabelledPixels, type RecordStreamOptions, type ShardRef, ShardMismatchError, checkShardFiles, labelledImageGroups, labelledImages, splitShards } from './records';
+export {
+  AUGMENT_OPTIONS,
+  AUGMENTATIONS,
+  type Augmentation,
+  type AugmentDraw,
+  type AugmentOptions,
+  applyAugmentation,
+  isAugmenting,
+  makeAugmenter,
+  NO_AUGMENTATION,
+} from './augment';
+export {
+  BACKEND_OPTIONS,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendOptions,
+  defaultThreads,
+  describeBackend,
+  initBackend,
+} from './backend';
+export {
+  type Batch,
+  InputWaitMeter,
+  imageTensor,
+  labelTensor,
+  type PipelineOptions,
+  shardDataset,
+  toBatch,
+} from './dataset';
+export { type Evaluation, evaluateModel, evaluateSplit, summarize } from './evaluate';
+export { cachedBatches, cacheFeatures, type FeatureCache } from './feature-cache';
+export { type LabelledPixels, labelledImageGroups, labelledImages, type RecordStreamOptions } from './image-stream';
+export { buildCnn, type ModelOptions, type TransferModel, transferModel } from './model';
+export {
+  fileLoadHandler,
+  fileSaveHandler,
+  loadModel,
+  loadTrainedModel,
+  MODEL_INFO_FILE,
+  type ModelInfo,
+  saveTrainedModel,
+} from './model-files';
+export { decide, type FilePrediction, type Prediction, predictBatch, predictFiles } from './predict';
 export { renderChart } from './report';
-export { EpochMeans, type TrainOptions, type TrainResult, trainModel } from './train';
-export { WASM_OVERRIDES, type WasmOverride, registerWasmGradientKernels, useWasmOverride } from './wasm/kernels';
-export { MIN_SPLIT_ELEMENTS, heapPoolTasks } from './wasm/heap-pool';
+export { EpochMeans, type TrainResult, trainModel } from './train';
+export {
+  INPUT_OPTIONS,
+  type InputOptions,
+  type ModelChoice,
+  type ScheduleOptions,
+  TRAIN_OPTIONS,
+  type TrainOptions,
+  trainOptions,
+} from './train-options';
+export { heapPoolTasks, MIN_SPLIT_ELEMENTS } from './wasm/heap-pool';
+export { registerWasmGradientKernels, useWasmOverride, WASM_OVERRIDES, type WasmOverride } from './wasm/kernels';
+export { MAX_WASM_THREADS, PTHREAD_WORKER_SCRIPT, wasmThreadsUnavailable, withThreadedWasm } from './wasm/threads';

@@ -1,8 +1,8 @@
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import type { Manifest } from '@shardline/pack';
 import { ShardlineError, writeError } from '@shardline/errors';
+import type { Manifest } from '@shardline/shards';
+import * as tf from '@tensorflow/tfjs';
 
 /** What predicting with a saved model needs besides its weights; stored as training.json beside model.json. */
 export interface ModelInfo {
@@ -40,7 +40,10 @@ export async function loadTrainedModel(dir: string): Promise<{ model: tf.LayersM
   try {
     info = JSON.parse(await readFile(infoFile, 'utf8')) as ModelInfo;
   } catch (err) {
-    throw new ShardlineError('ERR_INPUT', `cannot read ${infoFile} (is ${dir} a model folder written by 'shardline train'?): ${(err as Error).message}`);
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `cannot read ${infoFile} (is ${dir} a model folder written by 'shardline train'?): ${(err as Error).message}`,
+    );
   }
   return { model: await loadModel(join(folder, 'model.json')), info };
 }
@@ -61,7 +64,9 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
     save: async (artifacts) => {
       await mkdir(dir, { recursive: true });
       const weightsFile = 'weights.bin';
-      const weightData = artifacts.weightData ? Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) : Buffer.alloc(0);
+      const weightData = artifacts.weightData
+        ? Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+        : Buffer.alloc(0);
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: 'layers-model',
@@ -101,19 +106,34 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
       const files = json.weightsManifest.flatMap((group) => group.paths.map((p) => join(dirname(modelJsonPath), p)));
       const buffers = await Promise.all(files.map((file) => readFile(file)));
       checkWeightBytes(modelJsonPath, files, buffers, specs);
-      const weightData = tf.io.CompositeArrayBuffer.join(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
+      const weightData = tf.io.CompositeArrayBuffer.join(
+        buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)),
+      );
       return tf.io.getModelArtifactsForJSON(json, async () => [specs, weightData]);
     },
   };
 }
 
-const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+const BYTES_PER_ELEMENT: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  complex64: 8,
+};
 
 /**
  * The weight files must hold exactly what model.json's weightsManifest describes: tfjs itself
  * reads a cut file as zeros-length tensors ("should have 432 values but has 0") and ignores extra bytes.
  */
-function checkWeightBytes(modelJsonPath: string, files: string[], buffers: Buffer[], specs: tf.io.WeightsManifestEntry[]): void {
+function checkWeightBytes(
+  modelJsonPath: string,
+  files: string[],
+  buffers: Buffer[],
+  specs: tf.io.WeightsManifestEntry[],
+): void {
   let expected = 0;
   for (const spec of specs) {
     const dtype = spec.quantization?.dtype ?? spec.dtype;
@@ -124,7 +144,10 @@ function checkWeightBytes(modelJsonPath: string, files: string[], buffers: Buffe
   const actual = buffers.reduce((n, b) => n + b.length, 0);
   if (actual !== expected) {
     const held = files.map((file, i) => `${file} (${buffers[i]!.length} bytes)`).join(', ');
-    throw new ShardlineError('ERR_DATA', `weights of ${modelJsonPath}: ${held} hold ${actual} bytes, but its weightsManifest needs ${expected}: the file was cut or does not belong to this model.json`);
+    throw new ShardlineError(
+      'ERR_DATA',
+      `weights of ${modelJsonPath}: ${held} hold ${actual} bytes, but its weightsManifest needs ${expected}: the file was cut or does not belong to this model.json`,
+    );
   }
 }
 

@@ -16,7 +16,15 @@ export interface ModelOptions {
 export function buildCnn(options: ModelOptions): tf.LayersModel {
   const model = tf.sequential();
   options.filters.forEach((filters, block) => {
-    model.add(tf.layers.conv2d({ ...(block === 0 ? { inputShape: options.inputShape } : {}), filters, kernelSize: 3, padding: 'same', useBias: false }));
+    model.add(
+      tf.layers.conv2d({
+        ...(block === 0 ? { inputShape: options.inputShape } : {}),
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+      }),
+    );
     // momentum 0.9 (not 0.99): with a few hundred steps the moving statistics used at validation must settle fast.
     model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
     model.add(tf.layers.activation({ activation: 'relu' }));
@@ -32,7 +40,9 @@ export function buildCnn(options: ModelOptions): tf.LayersModel {
 }
 
 function addClassifierHead(model: tf.Sequential, classCount: number): void {
-  model.add(tf.layers.dense({ units: classCount === 2 ? 1 : classCount, activation: classCount === 2 ? 'sigmoid' : 'softmax' }));
+  model.add(
+    tf.layers.dense({ units: classCount === 2 ? 1 : classCount, activation: classCount === 2 ? 'sigmoid' : 'softmax' }),
+  );
 }
 
 export function compileForClasses(model: tf.LayersModel, classCount: number, learningRate: number): void {
@@ -56,11 +66,20 @@ export interface TransferModel {
  * Transfer learning: a frozen base (a loaded Layers model, cut at `baseLayer`, by default before
  * its last layer) under global pooling and a new dense head. `fineTune` unfreezes that many top base layers.
  */
-export function transferModel(base: tf.LayersModel, options: ModelOptions & { fineTune: number; baseLayer?: string }): TransferModel {
-  const featureLayer = options.baseLayer ? findLayer(base, options.baseLayer) : (base.layers[base.layers.length - 2] ?? base.layers[0]!);
+export function transferModel(
+  base: tf.LayersModel,
+  options: ModelOptions & { fineTune: number; baseLayer?: string },
+): TransferModel {
+  const featureLayer = options.baseLayer
+    ? findLayer(base, options.baseLayer)
+    : (base.layers[base.layers.length - 2] ?? base.layers[0]!);
   const features = featureLayer.output as tf.SymbolicTensor;
-  base.layers.forEach((layer, i) => (layer.trainable = i > base.layers.indexOf(featureLayer) - options.fineTune));
-  const pooled = features.shape.length === 4 ? (tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor) : features;
+  const firstTrainable = base.layers.indexOf(featureLayer) - options.fineTune + 1;
+  for (const [i, layer] of base.layers.entries()) layer.trainable = i >= firstTrainable;
+  const pooled =
+    features.shape.length === 4
+      ? (tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor)
+      : features;
   const frozen = tf.model({ inputs: base.inputs, outputs: pooled });
   const head = tf.sequential();
   head.add(tf.layers.inputLayer({ inputShape: (pooled.shape as number[]).slice(1) }));
@@ -75,6 +94,12 @@ export function transferModel(base: tf.LayersModel, options: ModelOptions & { fi
 
 function findLayer(model: tf.LayersModel, name: string): tf.layers.Layer {
   const layer = model.layers.find((l) => l.name === name);
-  if (!layer) throw new Error(`--base-layer ${name}: the base has no such layer; its last layers are ${model.layers.slice(-6).map((l) => l.name).join(', ')}`);
+  if (!layer)
+    throw new Error(
+      `--base-layer ${name}: the base has no such layer; its last layers are ${model.layers
+        .slice(-6)
+        .map((l) => l.name)
+        .join(', ')}`,
+    );
   return layer;
 }

@@ -1,9 +1,17 @@
+import { DEFAULT_MAX_PIXELS, decodeImage } from '@shardline/images';
+import type { Manifest } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
-import { PACK_DEFAULTS, decodeImage, readManifest } from '@shardline/pack';
 import { imageTensor } from './dataset';
-import { type Evaluation, decide, evaluateSplit } from './evaluate';
+import type { LabelledPixels } from './image-stream';
 import { loadTrainedModel } from './model-files';
-import { assertSameClasses } from './train';
+
+export interface Prediction {
+  label: number;
+  predicted: number;
+  confidence: number;
+  filename: string;
+  pixels: Uint8Array;
+}
 
 export interface FilePrediction {
   file: string;
@@ -19,7 +27,10 @@ export async function predictFiles(modelDir: string, files: string[]): Promise<F
   const { width, height, colorMode } = info.image;
   const results: FilePrediction[] = [];
   for (const file of files) {
-    const decoded = await decodeImage({ kind: 'file', path: file }, { width, height, colorMode, payload: 'raw', jpegQuality: 0, maxPixels: PACK_DEFAULTS.maxPixels });
+    const decoded = await decodeImage(
+      { kind: 'file', path: file },
+      { width, height, colorMode, payload: 'raw', jpegQuality: 0, maxPixels: DEFAULT_MAX_PIXELS },
+    );
     if (!decoded.ok) {
       results.push({ file, error: decoded.reason });
       continue;
@@ -34,12 +45,25 @@ export async function predictFiles(modelDir: string, files: string[]): Promise<F
   return results;
 }
 
-/** Evaluates a saved model on one split of a shard folder (default: test if packed, else validation). */
-export async function evaluateModel(modelDir: string, shards: string, split?: 'train' | 'validation' | 'test'): Promise<Evaluation> {
-  const [{ model, info }, manifest] = await Promise.all([loadTrainedModel(modelDir), readManifest(shards)]);
-  assertSameClasses(info, manifest, modelDir);
-  const chosen = split ?? (manifest.splits.test ? 'test' : 'validation');
-  const evaluation = await evaluateSplit(model, shards, manifest, chosen, { batchSize: 64, rescale: info.rescale, keepMistakes: 36 });
-  model.dispose();
-  return evaluation;
+export async function predictBatch(
+  model: tf.LayersModel,
+  images: LabelledPixels[],
+  manifest: Manifest,
+  rescale: number,
+): Promise<Prediction[]> {
+  const xs = imageTensor(images, manifest.image, rescale);
+  const output = model.predict(xs) as tf.Tensor2D;
+  const scores = (await output.array()) as number[][];
+  tf.dispose([xs, output]);
+  return images.map((image, i) => ({ ...image, ...decide(scores[i]!) }));
+}
+
+/** Class and confidence from one output row: a single sigmoid unit, or softmax scores. */
+export function decide(row: number[]): { predicted: number; confidence: number } {
+  if (row.length === 1) {
+    const p = row[0]!;
+    return p >= 0.5 ? { predicted: 1, confidence: p } : { predicted: 0, confidence: 1 - p };
+  }
+  const predicted = row.indexOf(Math.max(...row));
+  return { predicted, confidence: row[predicted]! };
 }

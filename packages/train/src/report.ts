@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Manifest } from '@shardline/shards';
 import sharp from 'sharp';
-import type { Manifest } from '@shardline/pack';
-import type { Evaluation, Prediction } from './evaluate';
+import type { Evaluation } from './evaluate';
+import type { Prediction } from './predict';
 
 export interface ReportInput {
   history: Record<string, number[]>;
@@ -16,7 +17,20 @@ export interface ReportInput {
 export async function writeReport(out: string, manifest: Manifest, input: ReportInput): Promise<void> {
   await writeFile(join(out, 'history.json'), JSON.stringify(input.history, null, 2));
   const { evaluation } = input;
-  await writeFile(join(out, 'confusion.json'), JSON.stringify({ classes: manifest.classes, split: evaluation.split, accuracy: evaluation.accuracy, matrix: evaluation.confusion, perClass: evaluation.perClass }, null, 2));
+  await writeFile(
+    join(out, 'confusion.json'),
+    JSON.stringify(
+      {
+        classes: manifest.classes,
+        split: evaluation.split,
+        accuracy: evaluation.accuracy,
+        matrix: evaluation.confusion,
+        perClass: evaluation.perClass,
+      },
+      null,
+      2,
+    ),
+  );
   await renderChart(historySpec(input.history), join(out, 'history.png'));
   await renderChart(confusionSpec(evaluation, manifest.classes), join(out, 'confusion.png'));
   await mistakeGrid(evaluation.mistakes, manifest, join(out, 'misclassified.png'));
@@ -25,7 +39,12 @@ export async function writeReport(out: string, manifest: Manifest, input: Report
 
 function historySpec(history: Record<string, number[]>): object {
   const values = Object.entries(history).flatMap(([metric, series]) =>
-    series.map((value, epoch) => ({ epoch: epoch + 1, value, metric: metric.replace(/^val_/, ''), split: metric.startsWith('val_') ? 'validation' : 'train' })),
+    series.map((value, epoch) => ({
+      epoch: epoch + 1,
+      value,
+      metric: metric.replace(/^val_/, ''),
+      split: metric.startsWith('val_') ? 'validation' : 'train',
+    })),
   );
   return {
     data: { values },
@@ -45,7 +64,9 @@ function historySpec(history: Record<string, number[]>): object {
 }
 
 function confusionSpec(evaluation: Evaluation, classes: string[]): object {
-  const values = evaluation.confusion.flatMap((row, t) => row.map((count, p) => ({ true: classes[t], predicted: classes[p], count })));
+  const values = evaluation.confusion.flatMap((row, t) =>
+    row.map((count, p) => ({ true: classes[t], predicted: classes[p], count })),
+  );
   const size = Math.max(200, classes.length * 40);
   return {
     title: `${evaluation.split}: accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
@@ -67,7 +88,11 @@ function confusionSpec(evaluation: Evaluation, classes: string[]): object {
 export async function renderChart(spec: object, file: string): Promise<void> {
   const vegaLite = await import('vega-lite');
   const vega = await import('vega');
-  const compiled = vegaLite.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', background: 'white', ...spec } as never).spec;
+  const compiled = vegaLite.compile({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    ...spec,
+  } as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -83,7 +108,10 @@ async function mistakeGrid(mistakes: Prediction[], manifest: Manifest, file: str
   const { width, height, channels } = manifest.image;
   const tiles = await Promise.all(
     mistakes.map(async (m, i) => {
-      const image = await sharp(m.pixels, { raw: { width, height, channels: channels as 1 | 3 } }).resize(TILE, TILE, { kernel: 'nearest' }).png().toBuffer();
+      const image = await sharp(m.pixels, { raw: { width, height, channels: channels as 1 | 3 } })
+        .resize(TILE, TILE, { kernel: 'nearest' })
+        .png()
+        .toBuffer();
       const caption = `<svg xmlns="http://www.w3.org/2000/svg" width="${TILE}" height="${CAPTION}"><text x="2" y="11" font-size="10" font-family="sans-serif" fill="#060">true: ${escapeXml(manifest.classes[m.label]!)}</text><text x="2" y="24" font-size="10" font-family="sans-serif" fill="#b00">pred: ${escapeXml(manifest.classes[m.predicted]!)} ${(m.confidence * 100).toFixed(0)}%</text></svg>`;
       const left = (i % columns) * TILE;
       const top = Math.floor(i / columns) * (TILE + CAPTION);
@@ -101,7 +129,10 @@ async function mistakeGrid(mistakes: Prediction[], manifest: Manifest, file: str
 
 function html(manifest: Manifest, input: ReportInput): string {
   const rows = input.evaluation.perClass
-    .map((c) => `<tr><td>${escapeXml(c.name)}</td><td>${(c.precision * 100).toFixed(1)}%</td><td>${(c.recall * 100).toFixed(1)}%</td><td>${c.support}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${escapeXml(c.name)}</td><td>${(c.precision * 100).toFixed(1)}%</td><td>${(c.recall * 100).toFixed(1)}%</td><td>${c.support}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>shardline training report</title>

@@ -1,58 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ShardlineError } from '@shardline/errors';
+import type { DeepPartial } from '@shardline/options';
+import { type Manifest, readManifest } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
-import { type Manifest, readManifest } from '@shardline/pack';
-import { type AugmentOptions, isAugmenting } from './augment';
-import { type BackendChoice, type BackendInfo, describeBackend, initBackend } from './backend';
+import { isAugmenting } from './augment';
+import { type BackendInfo, describeBackend, initBackend } from './backend';
 import { PlateauCallback } from './callbacks';
 import { type Batch, InputWaitMeter, shardDataset } from './dataset';
 import { type Evaluation, evaluateSplit } from './evaluate';
-import { cacheFeatures, cachedBatches } from './feature-cache';
-import { type ModelOptions, type TransferModel, buildCnn, compileForClasses, transferModel } from './model';
-import { type ModelInfo, loadModel, loadTrainedModel, saveTrainedModel } from './model-files';
+import { cachedBatches, cacheFeatures } from './feature-cache';
+import { buildCnn, compileForClasses, type TransferModel, transferModel } from './model';
+import { loadModel, loadTrainedModel, type ModelInfo, saveTrainedModel } from './model-files';
 import { writeReport } from './report';
-import { checkTrainOptions } from './train-options';
-import { ShardlineError } from '@shardline/errors';
-
-export interface TrainOptions {
-  shards: string;
-  out: string;
-  backend: BackendChoice;
-  /** wasm threads; defaults to the core count (see initBackend). */
-  threads?: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  shuffleBuffer: number;
-  cycleLength: number;
-  prefetch: number;
-  seed: number;
-  rescale: number;
-  augment: AugmentOptions;
-  filters: number[];
-  denseUnits: number;
-  dropout: number;
-  head?: ModelOptions['head'];
-  /** A tfjs Layers model.json, as a path or an http(s) URL, to use as a frozen base. */
-  base?: string;
-  /**
-   * With --base, no base layer fine-tuned and no augmentation: compute the base's features once
-   * per image and train the head on them. Defaults to true.
-   */
-  featureCache?: boolean;
-  /** With base: the layer whose output are the features. Defaults to the layer before the base's last. */
-  baseLayer?: string;
-  fineTune: number;
-  patience: number;
-  lrPatience: number;
-  lrFactor: number;
-  minLearningRate: number;
-  /** A checkpoint folder (from an earlier run's out/checkpoint) to continue from. */
-  resume?: string;
-  onLog?: (message: string) => void;
-  /** After each batch; logs hold the epoch's running means so far, as Keras's progress bar shows them. */
-  onBatch?: (epoch: number, batch: number, batchesPerEpoch: number, logs: tf.Logs) => void;
-}
+import { type TrainOptions, trainOptions } from './train-options';
 
 export interface TrainResult {
   backend: BackendInfo;
@@ -64,46 +25,66 @@ export interface TrainResult {
   inputWaitShare: number;
 }
 
-export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  checkTrainOptions(options);
+export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise<TrainResult> {
+  const options = trainOptions(given);
   const log = options.onLog ?? (() => undefined);
-  const backend = await initBackend({ choice: options.backend, threads: options.threads });
+  const backend = await initBackend(options.backend);
   log(`backend: ${describeBackend(backend)}`);
   const manifest = await readManifest(options.shards);
-  if (manifest.classes.length < 2) throw new ShardlineError('ERR_INPUT', `${options.shards} holds one class (${manifest.classes.join('')}): a classifier needs at least two`);
+  if (manifest.classes.length < 2)
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${options.shards} holds one class (${manifest.classes.join('')}): a classifier needs at least two`,
+    );
   if (!manifest.splits.train) throw new ShardlineError('ERR_INPUT', `${options.shards} has no train split`);
   const validationSplit = manifest.splits.validation ? 'validation' : manifest.splits.test ? 'test' : undefined;
-  if (!validationSplit) throw new ShardlineError('ERR_INPUT', `${options.shards} has no validation or test split: pack with --validation-split > 0`);
+  if (!validationSplit)
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${options.shards} has no validation or test split: pack with --validation-split > 0`,
+    );
   await mkdir(options.out, { recursive: true });
 
   const { model, initialEpoch, transfer, resumed } = await prepareModel(options, manifest);
   const checkpointDir = join(options.out, 'checkpoint');
-  const startingBest = resumed?.valLoss === undefined ? undefined : { loss: resumed.valLoss, epoch: resumed.epoch ?? initialEpoch - 1 };
+  const startingBest =
+    resumed?.valLoss === undefined ? undefined : { loss: resumed.valLoss, epoch: resumed.epoch ?? initialEpoch - 1 };
   // The checkpoint folder always holds the best weights known, so it starts as the resumed ones.
-  if (startingBest && resolve(options.resume!) !== resolve(checkpointDir)) await saveTrainedModel(checkpointDir, model, { ...modelInfo(manifest, options), epoch: startingBest.epoch, valLoss: startingBest.loss });
-  const pipeline = { batchSize: options.batchSize, rescale: options.rescale, prefetch: options.prefetch, cycleLength: options.cycleLength, seed: options.seed };
+  if (startingBest && resolve(options.resume!) !== resolve(checkpointDir))
+    await saveTrainedModel(checkpointDir, model, {
+      ...modelInfo(manifest, options),
+      epoch: startingBest.epoch,
+      valLoss: startingBest.loss,
+    });
+  const pipeline = { ...options.input, seed: options.seed };
   const meter = new InputWaitMeter();
-  const trainData = shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: options.shuffleBuffer, augment: options.augment }, meter);
+  const trainData = shardDataset(options.shards, manifest, 'train', { ...pipeline, augment: options.augment }, meter);
   const validationData = shardDataset(options.shards, manifest, validationSplit, { ...pipeline, shuffleBuffer: 0 });
-  const batchesPerEpoch = Math.ceil(manifest.splits.train.records / options.batchSize);
+  const batchesPerEpoch = Math.ceil(manifest.splits.train.records / options.input.batchSize);
   const plateau = new PlateauCallback({
-    patience: options.patience,
-    lrPatience: options.lrPatience,
-    lrFactor: options.lrFactor,
-    minLearningRate: options.minLearningRate,
+    ...options.schedule,
     checkpointDir,
     checkpointModel: model,
     info: modelInfo(manifest, options),
     startingBest,
   });
   const started = performance.now();
-  const cached = transfer && options.fineTune === 0 && !isAugmenting(options.augment) && (options.featureCache ?? true);
-  const fit = cached ? await headOnCachedFeatures(transfer, shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: 0 }), validationData, options, log) : { model, trainData, validationData };
+  const cached =
+    transfer && options.model.fineTune === 0 && !isAugmenting(options.augment) && options.model.featureCache;
+  const fit = cached
+    ? await headOnCachedFeatures(
+        transfer,
+        shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: 0 }),
+        validationData,
+        options,
+        log,
+      )
+    : { model, trainData, validationData };
 
   let currentEpoch = initialEpoch;
   let means = new EpochMeans();
   const history = await fit.model.fitDataset(fit.trainData, {
-    epochs: initialEpoch + options.epochs,
+    epochs: initialEpoch + options.schedule.epochs,
     initialEpoch,
     validationData: fit.validationData,
     verbose: 0,
@@ -114,22 +95,35 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           currentEpoch = epoch;
           means = new EpochMeans();
         },
-        onBatchEnd: async (batch, logs) => options.onBatch?.(currentEpoch, batch, batchesPerEpoch, means.add(logs ?? {})),
+        onBatchEnd: async (batch, logs) =>
+          options.onBatch?.(currentEpoch, batch, batchesPerEpoch, means.add(logs ?? {})),
         onEpochEnd: async (epoch, logs) => log(`epoch ${epoch + 1}: ${formatLogs(logs ?? {})}`),
       }),
     ],
   });
   const seconds = (performance.now() - started) / 1000;
   const inputWaitShare = meter.waitMs / 1000 / seconds;
-  log(`trained ${history.epoch.length} epoch(s) in ${seconds.toFixed(1)} s; best val_loss ${plateau.bestLoss.toFixed(4)} at epoch ${plateau.bestEpoch + 1}; waited on input ${(inputWaitShare * 100).toFixed(1)}% of the time`);
+  log(
+    `trained ${history.epoch.length} epoch(s) in ${seconds.toFixed(1)} s; best val_loss ${plateau.bestLoss.toFixed(4)} at epoch ${plateau.bestEpoch + 1}; waited on input ${(inputWaitShare * 100).toFixed(1)}% of the time`,
+  );
 
   await saveTrainedModel(join(options.out, 'model'), model, modelInfo(manifest, options));
   // A test split (e.g. Fashion-MNIST's t10k) is the held-out measure; otherwise validation.
   const reportSplit = manifest.splits.test ? 'test' : validationSplit;
-  const evaluation = await evaluateSplit(model, options.shards, manifest, reportSplit, { batchSize: 64, rescale: options.rescale, keepMistakes: 36 });
+  const evaluation = await evaluateSplit(model, options.shards, manifest, reportSplit, {
+    batchSize: 64,
+    rescale: options.input.rescale,
+    keepMistakes: 36,
+  });
   log(`${reportSplit} accuracy: ${(evaluation.accuracy * 100).toFixed(2)}%`);
   const historyValues = history.history as Record<string, number[]>;
-  await writeReport(options.out, manifest, { history: historyValues, evaluation, backend: describeBackend(backend), seconds, inputWaitShare });
+  await writeReport(options.out, manifest, {
+    history: historyValues,
+    evaluation,
+    backend: describeBackend(backend),
+    seconds,
+    inputWaitShare,
+  });
   model.dispose();
   return { backend, epochsRun: history.epoch.length, seconds, history: historyValues, evaluation, inputWaitShare };
 }
@@ -141,11 +135,26 @@ interface FitInputs {
 }
 
 /** The head and its data when the base is frozen and images are not augmented: the base runs once over both splits. */
-async function headOnCachedFeatures(transfer: TransferModel, train: tf.data.Dataset<Batch>, validation: tf.data.Dataset<Batch>, options: TrainOptions, log: (message: string) => void): Promise<FitInputs> {
+async function headOnCachedFeatures(
+  transfer: TransferModel,
+  train: tf.data.Dataset<Batch>,
+  validation: tf.data.Dataset<Batch>,
+  options: TrainOptions,
+  log: (message: string) => void,
+): Promise<FitInputs> {
   const started = performance.now();
-  const [trainCache, validationCache] = [await cacheFeatures(transfer.frozen, train), await cacheFeatures(transfer.frozen, validation)];
-  log(`feature cache: the frozen base ran once over ${trainCache.count} + ${validationCache.count} images in ${((performance.now() - started) / 1000).toFixed(1)} s; the head trains on its ${trainCache.featureShape.join('x')} features`);
-  return { model: transfer.head, trainData: cachedBatches(trainCache, options.batchSize, options.seed), validationData: cachedBatches(validationCache, options.batchSize) };
+  const [trainCache, validationCache] = [
+    await cacheFeatures(transfer.frozen, train),
+    await cacheFeatures(transfer.frozen, validation),
+  ];
+  log(
+    `feature cache: the frozen base ran once over ${trainCache.count} + ${validationCache.count} images in ${((performance.now() - started) / 1000).toFixed(1)} s; the head trains on its ${trainCache.featureShape.join('x')} features`,
+  );
+  return {
+    model: transfer.head,
+    trainData: cachedBatches(trainCache, options.input.batchSize, options.seed),
+    validationData: cachedBatches(validationCache, options.input.batchSize),
+  };
 }
 
 interface PreparedModel {
@@ -161,21 +170,25 @@ async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<
   const modelOptions = {
     inputShape: [height, width, channels] as [number, number, number],
     classCount: manifest.classes.length,
-    filters: options.filters,
-    head: options.head,
-    denseUnits: options.denseUnits,
-    dropout: options.dropout,
-    learningRate: options.learningRate,
+    filters: options.model.filters,
+    head: options.model.head,
+    denseUnits: options.model.denseUnits,
+    dropout: options.model.dropout,
+    learningRate: options.schedule.learningRate,
   };
   if (options.resume) {
     const { model, info } = await loadTrainedModel(options.resume);
     assertSameClasses(info, manifest, options.resume);
-    if (options.fineTune > 0) unfreezeTopOfBase(model, options.fineTune);
-    compileForClasses(model, manifest.classes.length, options.learningRate);
+    if (options.model.fineTune > 0) unfreezeTopOfBase(model, options.model.fineTune);
+    compileForClasses(model, manifest.classes.length, options.schedule.learningRate);
     return { model, initialEpoch: (info.epoch ?? -1) + 1, resumed: info };
   }
-  if (options.base) {
-    const transfer = transferModel(await loadModel(options.base), { ...modelOptions, fineTune: options.fineTune, baseLayer: options.baseLayer });
+  if (options.model.base) {
+    const transfer = transferModel(await loadModel(options.model.base), {
+      ...modelOptions,
+      fineTune: options.model.fineTune,
+      baseLayer: options.model.baseLayer,
+    });
     return { model: transfer.model, initialEpoch: 0, transfer };
   }
   return { model: buildCnn(modelOptions), initialEpoch: 0 };
@@ -187,18 +200,25 @@ async function prepareModel(options: TrainOptions, manifest: Manifest): Promise<
  */
 function unfreezeTopOfBase(model: tf.LayersModel, count: number): void {
   const base = model.layers.find((layer): layer is tf.LayersModel => layer instanceof tf.LayersModel);
-  if (!base) throw new ShardlineError('ERR_MODEL', `--fine-tune ${count} with --resume needs a model trained with --base (it has no nested base model)`);
+  if (!base)
+    throw new ShardlineError(
+      'ERR_MODEL',
+      `--fine-tune ${count} with --resume needs a model trained with --base (it has no nested base model)`,
+    );
   const withWeights = base.layers.filter((layer) => layer.getWeights().length > 0);
   for (const layer of withWeights.slice(-count)) layer.trainable = true;
 }
 
 function modelInfo(manifest: Manifest, options: TrainOptions): ModelInfo {
-  return { classes: manifest.classes, image: manifest.image, rescale: options.rescale };
+  return { classes: manifest.classes, image: manifest.image, rescale: options.input.rescale };
 }
 
 export function assertSameClasses(info: ModelInfo, manifest: Manifest, modelDir: string): void {
   if (info.classes.join('\n') !== manifest.classes.join('\n')) {
-    throw new ShardlineError('ERR_MODEL', `model ${modelDir} was trained on classes [${info.classes}], shards have [${manifest.classes}]`);
+    throw new ShardlineError(
+      'ERR_MODEL',
+      `model ${modelDir} was trained on classes [${info.classes}], shards have [${manifest.classes}]`,
+    );
   }
 }
 

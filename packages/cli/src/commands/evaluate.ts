@@ -1,47 +1,71 @@
+import {
+  BACKEND_OPTIONS,
+  describeBackend,
+  type Evaluation,
+  evaluateModel,
+  initBackend,
+  predictFiles,
+} from '@shardline/train';
 import type { CommandModule } from 'yargs';
-import { type Evaluation, MAX_WASM_THREADS, defaultThreads, describeBackend, evaluateModel, initBackend, predictFiles } from '@shardline/train';
-
-export const BACKEND_OPTION = { choices: ['auto', 'tensorflow', 'wasm', 'cpu'] as const, default: 'auto' as const, describe: 'auto: tfjs-node-gpu, then tfjs-node if installed (npm i @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node), else wasm, else cpu' };
-export const THREADS_OPTION = { type: 'number', default: defaultThreads(), describe: `Compute threads of the wasm backend (1 to ${MAX_WASM_THREADS}; default: the core count)` } as const;
+import { addFlags, optionsFromFlags } from '../option-flags';
 
 function printEvaluation(evaluation: Evaluation): void {
   console.log(`${evaluation.split} accuracy: ${(evaluation.accuracy * 100).toFixed(2)}%\n`);
   const width = Math.max(5, ...evaluation.perClass.map((c) => c.name.length));
   console.log(`${'class'.padEnd(width)}  precision     recall   support`);
   for (const c of evaluation.perClass) {
-    console.log(`${c.name.padEnd(width)}  ${(c.precision * 100).toFixed(1).padStart(8)}%  ${(c.recall * 100).toFixed(1).padStart(8)}%  ${String(c.support).padStart(8)}`);
+    console.log(
+      `${c.name.padEnd(width)}  ${(c.precision * 100).toFixed(1).padStart(8)}%  ${(c.recall * 100).toFixed(1).padStart(8)}%  ${String(c.support).padStart(8)}`,
+    );
   }
   console.log('\nconfusion matrix (rows: true class, columns: predicted)');
-  for (const [i, row] of evaluation.confusion.entries()) console.log(`${evaluation.perClass[i]!.name.padEnd(width)}  ${row.map((n) => String(n).padStart(6)).join('')}`);
+  for (const [i, row] of evaluation.confusion.entries())
+    console.log(`${evaluation.perClass[i]!.name.padEnd(width)}  ${row.map((n) => String(n).padStart(6)).join('')}`);
 }
 
-export const evaluateCommand: CommandModule<object, { model: string; shards: string; split?: 'train' | 'validation' | 'test'; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number }> = {
+export const evaluateCommand: CommandModule<
+  object,
+  { model: string; shards: string; split?: 'train' | 'validation' | 'test' }
+> = {
   command: 'evaluate',
   describe: 'Accuracy, per-class precision/recall and confusion matrix of a trained model on a split of a shard folder',
   builder: (yargs) =>
-    yargs
-      .option('model', { type: 'string', default: 'runs/latest/model', describe: "Model folder written by train (model.json + training.json)" })
-      .option('shards', { type: 'string', default: 'shards', describe: 'Folder written by pack, with the same classes' })
-      .option('split', { choices: ['train', 'validation', 'test'] as const, describe: 'Split to evaluate (default: test if packed, else validation)' })
-      .option('backend', BACKEND_OPTION)
-      .option('threads', THREADS_OPTION),
+    addFlags(
+      yargs
+        .option('model', {
+          type: 'string',
+          default: 'runs/latest/model',
+          describe: 'Model folder written by train (model.json + training.json)',
+        })
+        .option('shards', {
+          type: 'string',
+          default: 'shards',
+          describe: 'Folder written by pack, with the same classes',
+        })
+        .option('split', {
+          choices: ['train', 'validation', 'test'] as const,
+          describe: 'Split to evaluate (default: test if packed, else validation)',
+        }),
+      BACKEND_OPTIONS,
+    ),
   handler: async (args) => {
-    console.log(`backend: ${describeBackend(await initBackend({ choice: args.backend, threads: args.threads }))}`);
+    console.log(`backend: ${describeBackend(await initBackend(optionsFromFlags(BACKEND_OPTIONS, args)))}`);
     printEvaluation(await evaluateModel(args.model, args.shards, args.split));
   },
 };
 
-export const predictCommand: CommandModule<object, { model: string; images: string[]; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number }> = {
+export const predictCommand: CommandModule<object, { model: string; images: string[] }> = {
   command: 'predict <images..>',
   describe: 'Classify image files with a trained model (resized as pack did for its shards)',
   builder: (yargs) =>
-    yargs
-      .positional('images', { type: 'string', array: true, demandOption: true, describe: 'Image files' })
-      .option('model', { type: 'string', default: 'runs/latest/model', describe: 'Model folder written by train' })
-      .option('backend', BACKEND_OPTION)
-      .option('threads', THREADS_OPTION),
+    addFlags(
+      yargs
+        .positional('images', { type: 'string', array: true, demandOption: true, describe: 'Image files' })
+        .option('model', { type: 'string', default: 'runs/latest/model', describe: 'Model folder written by train' }),
+      BACKEND_OPTIONS,
+    ),
   handler: async (args) => {
-    await initBackend({ choice: args.backend, threads: args.threads });
+    await initBackend(optionsFromFlags(BACKEND_OPTIONS, args));
     for (const p of await predictFiles(args.model, args.images)) {
       if (p.error) {
         console.error(`${p.file}: cannot classify: ${p.error}`);

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { type Info, backendOf, type KernelArgs, type WasmBackend, call, free } from './kernel-call';
+import { backendOf, call, free, type Info, type KernelArgs, type WasmBackend } from './kernel-call';
 
 /** The output shares the input's memory, as the cpu backend does; wasm's own kernel copies it. */
 function share(backend: WasmBackend, x: Info): Info {

@@ -11,7 +11,13 @@ export interface ColumnSumsParams {
 }
 
 /** Adds rows [start, end) of the matrix into `out` (length cols), in float64. */
-export function columnSums(heap: Float32Array, p: ColumnSumsParams, start: number, end: number, out: Float64Array): void {
+export function columnSums(
+  heap: Float32Array,
+  p: ColumnSumsParams,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
   for (let r = start, base = p.offset + start * p.cols; r < end; r++, base += p.cols) {
     for (let c = 0; c < p.cols; c++) out[c]! += heap[base + c]!;
   }
@@ -112,7 +118,10 @@ export function transposeRange(floatHeap: Float32Array, p: TransposeParams, star
   const colAxis = rank - 1;
   const copying = rowAxis === colAxis;
   const outer = outShape.map((_, j) => j).filter((j) => j !== rowAxis && j !== colAxis);
-  if (copying) return copyRuns(heap, p, inStrides, outShape.slice(0, -1), start, end);
+  if (copying) {
+    copyRuns(heap, p, inStrides, outShape.slice(0, -1), start, end);
+    return;
+  }
   const cols = outShape[colAxis]!;
   const [rowOutStride, colInStride] = [outStrides[rowAxis]!, inStrides[p.perm[colAxis]!]!];
   const index = new Array<number>(outer.length).fill(0);
@@ -140,7 +149,14 @@ export function transposeRange(floatHeap: Float32Array, p: TransposeParams, star
   }
 }
 
-function copyRuns(heap: Int32Array, p: TransposeParams, inStrides: number[], outShape: number[], start: number, end: number): void {
+function copyRuns(
+  heap: Int32Array,
+  p: TransposeParams,
+  inStrides: number[],
+  outShape: number[],
+  start: number,
+  end: number,
+): void {
   const run = p.shape.at(-1)!;
   const index = new Array<number>(outShape.length).fill(0);
   for (let j = outShape.length - 1, rest = start; j >= 0; j--) {
@@ -189,7 +205,8 @@ export function gatherPatches(heap: Float32Array, p: PatchParams, start: number,
         const row = (n * p.inHeight + h) * p.inWidth;
         for (let ow = 0; ow < p.outWidth; ow++) {
           const w = ow * p.strideWidth + kw * p.dilationWidth - p.padLeft;
-          heap[o++] = h >= 0 && h < p.inHeight && w >= 0 && w < p.inWidth ? heap[p.x + (row + w) * p.inChannels + c]! : 0;
+          heap[o++] =
+            h >= 0 && h < p.inHeight && w >= 0 && w < p.inWidth ? heap[p.x + (row + w) * p.inChannels + c]! : 0;
         }
       }
     }
@@ -198,14 +215,30 @@ export function gatherPatches(heap: Float32Array, p: PatchParams, start: number,
 
 /** Every kernel takes (heap, params, start, end, out); `out` collects float64 partial results where a kernel reduces. */
 export const HEAP_KERNELS = {
-  columnSums: (heap: Float32Array, p: ColumnSumsParams, start: number, end: number, out: Float64Array) => columnSums(heap, p, start, end, out),
-  routeToMaxima: (heap: Float32Array, p: MaxPoolGradParams, start: number, end: number) => routeToMaxima(heap, p, start, end),
-  transposeRange: (heap: Float32Array, p: TransposeParams, start: number, end: number) => transposeRange(heap, p, start, end),
+  columnSums: (heap: Float32Array, p: ColumnSumsParams, start: number, end: number, out: Float64Array) =>
+    columnSums(heap, p, start, end, out),
+  routeToMaxima: (heap: Float32Array, p: MaxPoolGradParams, start: number, end: number) =>
+    routeToMaxima(heap, p, start, end),
+  transposeRange: (heap: Float32Array, p: TransposeParams, start: number, end: number) =>
+    transposeRange(heap, p, start, end),
   gatherPatches: (heap: Float32Array, p: PatchParams, start: number, end: number) => gatherPatches(heap, p, start, end),
 };
 export type HeapKernelName = keyof typeof HEAP_KERNELS;
 
 /** Runs a kernel by name on one part (the worker side and the pool's own part). */
-export function runHeapKernel(name: HeapKernelName, heap: Float32Array, params: unknown, start: number, end: number, out: Float64Array): void {
-  (HEAP_KERNELS[name] as (h: Float32Array, p: unknown, s: number, e: number, o: Float64Array) => void)(heap, params, start, end, out);
+export function runHeapKernel(
+  name: HeapKernelName,
+  heap: Float32Array,
+  params: unknown,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
+  (HEAP_KERNELS[name] as (h: Float32Array, p: unknown, s: number, e: number, o: Float64Array) => void)(
+    heap,
+    params,
+    start,
+    end,
+    out,
+  );
 }

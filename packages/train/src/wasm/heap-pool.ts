@@ -21,7 +21,11 @@ export class HeapPool {
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(join(__dirname, 'heap-worker.js'));
       worker.unref();
-      return { worker, done: new Int32Array(new SharedArrayBuffer(4)), scratch: new Float64Array(new SharedArrayBuffer(8 * 1024)) };
+      return {
+        worker,
+        done: new Int32Array(new SharedArrayBuffer(4)),
+        scratch: new Float64Array(new SharedArrayBuffer(8 * 1024)),
+      };
     });
   }
 
@@ -39,7 +43,14 @@ export class HeapPool {
     this.workers.forEach((w, i) => {
       if (w.scratch.length < outputs) w.scratch = new Float64Array(new SharedArrayBuffer(8 * outputs));
       const start = Math.min(total, (i + 1) * step);
-      const task: HeapTask = { kernel, params: params as never, start, end: Math.min(total, start + step), done: w.done.buffer as SharedArrayBuffer, scratch: w.scratch.buffer as SharedArrayBuffer };
+      const task: HeapTask = {
+        kernel,
+        params: params as never,
+        start,
+        end: Math.min(total, start + step),
+        done: w.done.buffer as SharedArrayBuffer,
+        scratch: w.scratch.buffer as SharedArrayBuffer,
+      };
       if (w.heap !== heap.buffer) task.heap = w.heap = heap.buffer as SharedArrayBuffer;
       Atomics.store(w.done, 0, 0);
       w.worker.postMessage(task);
@@ -50,7 +61,10 @@ export class HeapPool {
       // Bounded, so a worker that died cannot hang training: no part takes anywhere near this long.
       Atomics.wait(w.done, 0, 0, WORKER_TIMEOUT_MS);
       const state = Atomics.load(w.done, 0);
-      if (state !== 1) throw new Error(`heap worker ${state === 0 ? `did not answer within ${WORKER_TIMEOUT_MS / 1000} s` : 'failed'} in ${kernel}`);
+      if (state !== 1)
+        throw new Error(
+          `heap worker ${state === 0 ? `did not answer within ${WORKER_TIMEOUT_MS / 1000} s` : 'failed'} in ${kernel}`,
+        );
       results.push(w.scratch.slice(0, outputs));
     }
     return results;
@@ -79,7 +93,14 @@ export function heapPoolTasks(): number {
 }
 
 /** Runs a kernel over parts [0, total): on the pool when the work is large, else here. */
-export function runSplit(kernel: HeapKernelName, heap: Float32Array, params: object, total: number, elements: number, outputs = 0): Float64Array[] {
+export function runSplit(
+  kernel: HeapKernelName,
+  heap: Float32Array,
+  params: object,
+  total: number,
+  elements: number,
+  outputs = 0,
+): Float64Array[] {
   const pool = heapPoolFor(heap, elements);
   if (pool) return pool.run(kernel, heap, params, total, outputs);
   const out = new Float64Array(outputs);

@@ -17,7 +17,12 @@ export function backendOf(args: KernelArgs): WasmBackend {
 }
 
 /** Calls another kernel of the same backend directly (no tape, no tensor bookkeeping). */
-export function call(backend: WasmBackend, name: string, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info {
+export function call(
+  backend: WasmBackend,
+  name: string,
+  inputs: Record<string, Info>,
+  attrs: Record<string, unknown> = {},
+): Info {
   const kernel = tf.getKernel(name, 'wasm');
   if (!kernel) throw new Error(`wasm backend has no ${name} kernel`);
   return kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as Info;

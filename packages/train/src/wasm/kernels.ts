@@ -32,7 +32,11 @@ const originals = new Map<WasmOverride, tf.KernelConfig>();
  */
 export function registerWasmGradientKernels(): void {
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: conv2DBackpropFilter as tf.KernelFunc,
+    });
   }
   for (const name of WASM_OVERRIDES) useWasmOverride(name, true);
   registerReductionGradients();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Info, backendOf, type WasmBackend, call, free } from './kernel-call';
+import { backendOf, call, free, type Info, type WasmBackend } from './kernel-call';
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -30,7 +30,12 @@ export function product(backend: WasmBackend, x: Operand, w: Operand): Info {
   const [m, k, n] = [x.transpose ? x.cols : x.rows, w.transpose ? w.cols : w.rows, w.transpose ? w.rows : w.cols];
   const image = call(backend, 'Reshape', { x: xm }, { shape: [1, 1, m, k] });
   const filter = call(backend, 'Reshape', { x: wm }, { shape: [1, 1, k, n] });
-  const out = call(backend, 'Conv2D', { x: image, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+  const out = call(
+    backend,
+    'Conv2D',
+    { x: image, filter },
+    { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
+  );
   free(backend, image, filter, xm, wm);
   return out;
 }
@@ -47,7 +52,8 @@ export function makeConvMatMul(fallback: tf.KernelFunc): tf.KernelFunc {
     const backend = backendOf(args);
     const { a, b } = args.inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = args.attrs as unknown as MatMulAttrs;
-    const unbatched = (t: Info) => t.dtype === 'float32' && t.shape.length >= 2 && t.shape.slice(0, -2).every((d) => d === 1);
+    const unbatched = (t: Info) =>
+      t.dtype === 'float32' && t.shape.length >= 2 && t.shape.slice(0, -2).every((d) => d === 1);
     if (!unbatched(a) || !unbatched(b)) return fallback(args);
     const A: Operand = { info: a, rows: a.shape.at(-2)!, cols: a.shape.at(-1)!, transpose: transposeA };
     const B: Operand = { info: b, rows: b.shape.at(-2)!, cols: b.shape.at(-1)!, transpose: transposeB };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaxPoolGradParams } from './heap-kernels';
 import { runSplit } from './heap-pool';
-import { type Info, backendOf, floats } from './kernel-call';
+import { backendOf, floats, type Info } from './kernel-call';
 
 interface PoolAttrs {
   filterSize: [number, number] | number;
@@ -21,17 +21,38 @@ export function makeMaxPoolGrad(fallback: tf.KernelFunc): tf.KernelFunc {
     const backend = backendOf(args);
     const { dy, input } = args.inputs as { dy: Info; input: Info };
     const attrs = args.attrs as unknown as PoolAttrs;
-    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     if (input.dtype !== 'float32' || info.dataFormat !== 'channelsLast') return fallback(args);
     const dx = backend.makeOutput(input.shape, 'float32');
-    const [xView, dyView, dxView] = [input, dy, dx].map((t) => floats(backend, t)) as [Float32Array, Float32Array, Float32Array];
+    const [xView, dyView, dxView] = [input, dy, dx].map((t) => floats(backend, t)) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
     dxView.fill(0);
     const heap = new Float32Array(dxView.buffer);
     const params: MaxPoolGradParams = {
-      x: xView.byteOffset / 4, dy: dyView.byteOffset / 4, dx: dxView.byteOffset / 4,
-      inHeight: info.inHeight, inWidth: info.inWidth, channels: info.inChannels, outHeight: info.outHeight, outWidth: info.outWidth,
-      filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-      padTop: info.padInfo.top, padLeft: info.padInfo.left,
+      x: xView.byteOffset / 4,
+      dy: dyView.byteOffset / 4,
+      dx: dxView.byteOffset / 4,
+      inHeight: info.inHeight,
+      inWidth: info.inWidth,
+      channels: info.inChannels,
+      outHeight: info.outHeight,
+      outWidth: info.outWidth,
+      filterHeight: info.filterHeight,
+      filterWidth: info.filterWidth,
+      strideHeight: info.strideHeight,
+      strideWidth: info.strideWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
     };
     runSplit('routeToMaxima', heap, params, info.batchSize, xView.length);
     return dx;

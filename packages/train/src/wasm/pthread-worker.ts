@@ -5,7 +5,7 @@
  * copy of that script (wasm-out/), which is self-contained; the bundled copy is not.
  * The patch of URL is this worker thread's own: its realm holds nothing else.
  */
-import { THREADED_MAIN_SCRIPT, compilePthreadWorker } from './worker-source';
+import { compilePthreadWorker, THREADED_MAIN_SCRIPT } from './worker-source';
 
 URL.createObjectURL = () => THREADED_MAIN_SCRIPT;
 URL.revokeObjectURL = () => undefined;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { runSplit } from './heap-pool';
-import { type Info, backendOf, floats } from './kernel-call';
+import { backendOf, floats, type Info } from './kernel-call';
 
 interface ReduceAttrs {
   axis: number | number[];
@@ -37,7 +37,10 @@ function makeLeadingReduction(mean: boolean) {
       const rows = tf.util.sizeFromShape(x.shape.slice(0, count));
       const inner = x.shape.slice(count);
       const sums = columnMeans(floats(backend, x), rows, tf.util.sizeFromShape(inner), mean ? rows : 1);
-      const out = backend.makeOutput(attrs.keepDims ? [...x.shape.slice(0, count).map(() => 1), ...inner] : inner, 'float32');
+      const out = backend.makeOutput(
+        attrs.keepDims ? [...x.shape.slice(0, count).map(() => 1), ...inner] : inner,
+        'float32',
+      );
       floats(backend, out).set(sums);
       return out;
     };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { THREADED_MAIN_SCRIPT, compilePthreadWorker } from './worker-source';
+import { compilePthreadWorker, THREADED_MAIN_SCRIPT } from './worker-source';
 
 /** The pthread worker script on disk (worker_threads refuses the Blob URL tfjs makes). */
 export const PTHREAD_WORKER_SCRIPT = join(__dirname, 'pthread-worker.js');
@@ -11,7 +11,10 @@ export const PTHREAD_WORKER_SCRIPT = join(__dirname, 'pthread-worker.js');
 export const MAX_WASM_THREADS = 8;
 
 /** A wasm module that uses a shared memory and an atomic load: valid only where wasm threads are (from wasm-feature-detect, as tfjs checks). */
-const THREADED_WASM_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
+const THREADED_WASM_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0,
+  26, 11,
+]);
 
 /** Why this process cannot run the threaded wasm build, or undefined if it can. */
 export function wasmThreadsUnavailable(workerScript = PTHREAD_WORKER_SCRIPT): string | undefined {
@@ -31,10 +34,15 @@ interface Restorable {
 }
 
 function replaceProperty<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): Restorable {
-  const had = Object.prototype.hasOwnProperty.call(target, key);
+  const had = Object.hasOwn(target, key);
   const previous = target[key];
   target[key] = value;
-  return { restore: () => (had ? (target[key] = previous) : delete target[key]) };
+  return {
+    restore: () => {
+      if (had) target[key] = previous;
+      else delete target[key];
+    },
+  };
 }
 
 /**
@@ -50,11 +58,17 @@ function replaceProperty<T extends object, K extends keyof T>(target: T, key: K,
  * created during init (the pool is fixed), so nothing needs the patches afterwards; see
  * settlePthreads for the workers themselves.
  */
-export async function withThreadedWasm<T>(threads: number, init: () => Promise<T>, workerScript = PTHREAD_WORKER_SCRIPT): Promise<T> {
+export async function withThreadedWasm<T>(
+  threads: number,
+  init: () => Promise<T>,
+  workerScript = PTHREAD_WORKER_SCRIPT,
+): Promise<T> {
   const originalCreateObjectURL = URL.createObjectURL.bind(URL);
   const originalCpus = os.cpus.bind(os);
   const patches = [
-    replaceProperty(URL, 'createObjectURL', (obj: Blob) => (obj instanceof Blob && obj.type === 'application/javascript' ? workerScript : originalCreateObjectURL(obj))),
+    replaceProperty(URL, 'createObjectURL', (obj: Blob) =>
+      obj instanceof Blob && obj.type === 'application/javascript' ? workerScript : originalCreateObjectURL(obj),
+    ),
     replaceProperty(os, 'cpus', () => {
       const cpus = originalCpus();
       return Array.from({ length: 2 * threads }, (_, i) => cpus[i % cpus.length]!);

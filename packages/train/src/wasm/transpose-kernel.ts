@@ -1,10 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type TransposeParams, transposeParts } from './heap-kernels';
 import { runSplit } from './heap-pool';
-import { type Info, type WasmBackend, backendOf } from './kernel-call';
+import { backendOf, type Info, type WasmBackend } from './kernel-call';
 
 /** Drops size-1 axes and merges axes that stay adjacent and in order: [N, H, W, C] by [0, 3, 1, 2] becomes [N, HW, C] by [0, 2, 1]. */
-export function collapseTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+export function collapseTranspose(
+  shape: readonly number[],
+  perm: readonly number[],
+): { shape: number[]; perm: number[] } {
   const kept = perm.filter((axis) => shape[axis] !== 1);
   const groups: number[][] = [];
   for (const axis of kept) {
@@ -27,7 +30,10 @@ export function makeTiledTranspose(fallback: tf.KernelFunc): tf.KernelFunc {
     const { perm } = args.attrs as unknown as { perm: number[] };
     if (x.dtype !== 'float32' && x.dtype !== 'int32') return fallback(args);
     const collapsed = collapseTranspose(x.shape, perm);
-    const out = backend.makeOutput(perm.map((axis) => x.shape[axis]!), x.dtype);
+    const out = backend.makeOutput(
+      perm.map((axis) => x.shape[axis]!),
+      x.dtype,
+    );
     const [src, dst] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out)];
     const heap = new Float32Array(dst.buffer);
     const params: TransposeParams = { src: src.byteOffset / 4, dst: dst.byteOffset / 4, ...collapsed };

@@ -2,12 +2,7 @@
  * Decoder for Netpbm PGM/PPM (P2, P3, P5, P6), the format GTSRB traffic signs ship in.
  * libvips in sharp's prebuilt binaries does not read it, and npm has no maintained decoder.
  */
-export interface RawImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 1 | 3 | 4;
-}
+import type { RawImage } from './raw-image';
 
 const MAGIC: Record<string, { channels: 1 | 3; binary: boolean }> = {
   P2: { channels: 1, binary: false },
@@ -40,9 +35,15 @@ export function decodeNetpbm(bytes: Uint8Array): RawImage {
   if (format.binary) {
     const start = tokens.position + 1; // exactly one whitespace byte after maxval
     const bytesPerSample = maxVal > 255 ? 2 : 1;
-    if (bytes.length < start + count * bytesPerSample) throw new Error(`truncated PGM/PPM pixel data: needs ${count * bytesPerSample} bytes, has ${Math.max(0, bytes.length - start)}`);
+    if (bytes.length < start + count * bytesPerSample)
+      throw new Error(
+        `truncated PGM/PPM pixel data: needs ${count * bytesPerSample} bytes, has ${Math.max(0, bytes.length - start)}`,
+      );
     for (let i = 0; i < count; i++) {
-      const sample = bytesPerSample === 2 ? ((bytes[start + 2 * i] ?? 0) << 8) | (bytes[start + 2 * i + 1] ?? 0) : (bytes[start + i] ?? 0);
+      const sample =
+        bytesPerSample === 2
+          ? ((bytes[start + 2 * i] ?? 0) << 8) | (bytes[start + 2 * i + 1] ?? 0)
+          : (bytes[start + i] ?? 0);
       data[i] = scale(sample, maxVal);
     }
   } else {

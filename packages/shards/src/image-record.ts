@@ -1,9 +1,33 @@
-import { FeatureKeys, type Features, bytesFeature, bytesMatchAt, decodeExampleFeatures, encodeExample, getBytes, getInt, getString, int64Feature } from '@shardline/tfrecord';
-import type { DecodedImage, Payload } from './decode';
-import { RECORD_KEYS } from './manifest';
+import {
+  bytesFeature,
+  bytesMatchAt,
+  decodeExampleFeatures,
+  encodeExample,
+  FeatureKeys,
+  type Features,
+  getBytes,
+  getInt,
+  getString,
+  int64Feature,
+} from '@shardline/tfrecord';
+import { type Payload, RECORD_KEYS } from './manifest';
+
+/** An image as a record holds it: raw HWC uint8 pixels or JPEG bytes, and its size. */
+export interface EncodedImage {
+  data: Uint8Array;
+  format: Payload;
+  height: number;
+  width: number;
+  channels: number;
+}
 
 /** Builds the tf.train.Example for one image, with TensorFlow's standard keys. */
-export function encodeImageExample(image: DecodedImage, label: number, className: string, filename: string): Uint8Array {
+export function encodeImageExample(
+  image: EncodedImage,
+  label: number,
+  className: string,
+  filename: string,
+): Uint8Array {
   const features: Features = {
     [RECORD_KEYS.encoded]: bytesFeature(image.data),
     [RECORD_KEYS.format]: bytesFeature(image.format),
@@ -28,7 +52,15 @@ export interface ImageRecord {
 }
 
 /** The features an ImageRecord needs; others (class text, anything a foreign writer added) are skipped unread. */
-const IMAGE_KEYS = new FeatureKeys([RECORD_KEYS.encoded, RECORD_KEYS.format, RECORD_KEYS.height, RECORD_KEYS.width, RECORD_KEYS.channels, RECORD_KEYS.label, RECORD_KEYS.filename]);
+const IMAGE_KEYS = new FeatureKeys([
+  RECORD_KEYS.encoded,
+  RECORD_KEYS.format,
+  RECORD_KEYS.height,
+  RECORD_KEYS.width,
+  RECORD_KEYS.channels,
+  RECORD_KEYS.label,
+  RECORD_KEYS.filename,
+]);
 
 /** Parses an image Example written by encodeImageExample (or any writer using the standard keys). */
 export function decodeImageExample(bytes: Uint8Array): ImageRecord {
@@ -53,6 +85,7 @@ function payloadFormat(features: Features): Payload {
   const [bytes] = getBytes(features, RECORD_KEYS.format);
   if (bytes?.length === RAW_FORMAT.length && bytesMatchAt(RAW_FORMAT, bytes, 0)) return 'raw';
   const format = getString(features, RECORD_KEYS.format).toLowerCase();
-  if (format !== 'raw' && format !== 'jpeg' && format !== 'jpg') throw new Error(`unsupported ${RECORD_KEYS.format} '${format}'`);
+  if (format !== 'raw' && format !== 'jpeg' && format !== 'jpg')
+    throw new Error(`unsupported ${RECORD_KEYS.format} '${format}'`);
   return format === 'raw' ? 'raw' : 'jpeg';
 }

@@ -1,4 +1,4 @@
-import { OptionError } from './errors';
+import { OptionError } from '@shardline/errors';
 
 /** What is wrong with a value, or undefined if it is allowed. */
 export type Check = (value: unknown) => string | undefined;
@@ -44,11 +44,18 @@ export const integer = (bounds: Range = {}): Check => bounded('an integer', boun
 export const number = (bounds: Range = {}): Check => bounded('a number', bounds, Number.isFinite);
 
 /** A finite number above 0 (a learning rate, a multiplier). */
-export const positive: Check = (value) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? undefined : 'must be a number above 0');
+export const positive: Check = (value) =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? undefined : 'must be a number above 0';
 
 /** A number in an interval that excludes an end, e.g. (0, 1) for a dropout rate below 1. */
-export function between(low: number, high: number, { lowOpen = false, highOpen = false, why }: { lowOpen?: boolean; highOpen?: boolean; why?: string } = {}): Check {
-  const rule = `must be a number ${lowOpen ? 'above' : 'from'} ${low} ${highOpen ? 'and below' : 'to'} ${high}` + (why ? ` (${why})` : '');
+export function between(
+  low: number,
+  high: number,
+  { lowOpen = false, highOpen = false, why }: { lowOpen?: boolean; highOpen?: boolean; why?: string } = {},
+): Check {
+  const rule =
+    `must be a number ${lowOpen ? 'above' : 'from'} ${low} ${highOpen ? 'and below' : 'to'} ${high}` +
+    (why ? ` (${why})` : '');
   return (value) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) return rule;
     if (lowOpen ? value <= low : value < low) return rule;
@@ -66,7 +73,8 @@ export function oneOf(...choices: readonly unknown[]): Check {
 export function listOf(check: Check, { minLength = 0, maxLength = Infinity, what = 'a list' } = {}): Check {
   return (value) => {
     if (!Array.isArray(value)) return `must be ${what}`;
-    if (value.length < minLength || value.length > maxLength) return `must be ${what} of ${minLength === maxLength ? minLength : `${minLength} to ${maxLength}`} values`;
+    if (value.length < minLength || value.length > maxLength)
+      return `must be ${what} of ${minLength === maxLength ? minLength : `${minLength} to ${maxLength}`} values`;
     for (const item of value) {
       const problem = check(item);
       if (problem) return `every value ${problem}`;

@@ -1,10 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Compression } from '@shardline/tfrecord';
-import type { ColorMode, Payload } from './decode';
-import type { SkippedFile, SourceListing } from './sources';
-import type { SplitName } from './split';
 import { ShardlineError } from '@shardline/errors';
+import type { Compression } from '@shardline/tfrecord';
+import type { SplitName } from './splits';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'shardline-manifest/1';
@@ -20,6 +18,28 @@ export const RECORD_KEYS = {
   text: 'image/class/text',
   filename: 'image/filename',
 } as const;
+
+export type ColorMode = 'rgb' | 'grayscale';
+/** How a record holds its pixels: raw HWC uint8, or a JPEG file's bytes. */
+export type Payload = 'raw' | 'jpeg';
+/** How pack found the classes: one folder per class, a regex over file names, or IDX files. */
+export type SourceLayout = 'class-folders' | 'label-pattern' | 'idx';
+
+/** An input pack did not pack, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** What every record of a shard folder holds. */
+export interface ImageSpec {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  colorMode: ColorMode;
+  payload: Payload;
+  jpegQuality?: number;
+}
 
 export interface ShardInfo {
   file: string;
@@ -45,9 +65,9 @@ export interface CrossSplitDuplicate {
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   createdAt: string;
-  source: { path: string; layout: SourceListing['layout'] };
+  source: { path: string; layout: SourceLayout };
   classes: string[];
-  image: { width: number; height: number; channels: 1 | 3; colorMode: ColorMode; payload: Payload; jpegQuality?: number };
+  image: ImageSpec;
   compression: Compression;
   recordKeys: typeof RECORD_KEYS;
   splits: Partial<Record<SplitName, SplitInfo>>;
@@ -72,13 +92,19 @@ export async function readManifest(dir: string): Promise<Manifest> {
   } catch (err) {
     throw new ShardlineError('ERR_DATA', `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (manifest.format !== MANIFEST_FORMAT) throw new ShardlineError('ERR_DATA', `${file}: unknown manifest format '${String(manifest.format)}' (expected ${MANIFEST_FORMAT})`);
+  if (manifest.format !== MANIFEST_FORMAT)
+    throw new ShardlineError(
+      'ERR_DATA',
+      `${file}: unknown manifest format '${String(manifest.format)}' (expected ${MANIFEST_FORMAT})`,
+    );
   return manifest;
 }
 
-export async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+/** Written under a temporary name and renamed: a reader sees the old manifest or the new one, never half of one. */
+export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+  const file = join(dir, MANIFEST_FILE);
   const temp = `${file}.partial`;
-  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   await rename(temp, file);
 }
 

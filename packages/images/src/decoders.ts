@@ -1,0 +1,71 @@
+import sharp from 'sharp';
+import { decodeBmp } from './bmp';
+import { decodeNetpbm, isNetpbm, netpbmSize } from './netpbm';
+import { checkPixelLimit, type RawImage, rawPipeline } from './raw-image';
+
+/**
+ * One image format: the file extensions pack lists, the first bytes that identify it,
+ * and its decoder. Adding a format is one entry in DECODERS.
+ */
+export interface ImageDecoder {
+  name: string;
+  /** Lower-case, with the dot. */
+  extensions: string[];
+  /** True if a file's first 16 bytes are this format's. */
+  sniff: (head: Uint8Array) => boolean;
+  /** A sharp pipeline over the decoded pixels; refuses an image over maxPixels before decoding it. */
+  decode: (bytes: Buffer, maxPixels: number) => sharp.Sharp;
+}
+
+function startsWith(signature: number[], at = 0): (head: Uint8Array) => boolean {
+  return (head) => signature.every((b, i) => head[at + i] === b);
+}
+
+/** libvips reads the header first and refuses oversized images without decoding them. */
+function viaSharp(bytes: Buffer, maxPixels: number): sharp.Sharp {
+  return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+}
+
+function viaNetpbm(bytes: Buffer, maxPixels: number): sharp.Sharp {
+  checkPixelLimit(netpbmSize(bytes), maxPixels);
+  return rawPipeline(decodeNetpbm(bytes));
+}
+
+function viaBmp(bytes: Buffer, maxPixels: number): sharp.Sharp {
+  return rawPipeline(decodeBmp(bytes, maxPixels));
+}
+
+const TIFF_LE = startsWith([0x49, 0x49, 0x2a, 0x00]);
+const TIFF_BE = startsWith([0x4d, 0x4d, 0x00, 0x2a]);
+
+export const DECODERS: readonly ImageDecoder[] = [
+  { name: 'JPEG', extensions: ['.jpg', '.jpeg', '.jpe'], sniff: startsWith([0xff, 0xd8, 0xff]), decode: viaSharp },
+  {
+    name: 'PNG',
+    extensions: ['.png'],
+    sniff: startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    decode: viaSharp,
+  },
+  { name: 'GIF', extensions: ['.gif'], sniff: startsWith([0x47, 0x49, 0x46, 0x38]), decode: viaSharp },
+  { name: 'WebP', extensions: ['.webp'], sniff: startsWith([0x57, 0x45, 0x42, 0x50], 8), decode: viaSharp },
+  { name: 'TIFF', extensions: ['.tif', '.tiff'], sniff: (head) => TIFF_LE(head) || TIFF_BE(head), decode: viaSharp },
+  // libvips in sharp's prebuilt binaries reads neither of these two.
+  { name: 'BMP', extensions: ['.bmp'], sniff: startsWith([0x42, 0x4d]), decode: viaBmp },
+  { name: 'PGM/PPM', extensions: ['.pgm', '.ppm', '.pnm'], sniff: isNetpbm, decode: viaNetpbm },
+];
+
+/** Extensions pack lists as images; other files are skipped and listed. */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(DECODERS.flatMap((d) => d.extensions));
+
+/** Bytes a file needs for sniff. */
+export const HEAD_BYTES = 16;
+
+export function decoderFor(head: Uint8Array): ImageDecoder | undefined {
+  return DECODERS.find((decoder) => decoder.sniff(head));
+}
+
+const names = DECODERS.map((d) => d.name);
+/** "JPEG, PNG, ... or PGM/PPM", for messages. */
+export const DECODER_NAMES = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+
+export type { RawImage };

@@ -1,0 +1,14 @@
+export {
+  type ColorMode,
+  DEFAULT_MAX_PIXELS,
+  type DecodedImage,
+  type DecodeFailure,
+  type DecodeOptions,
+  type DecodeResult,
+  decodeImage,
+  type ImageInput,
+  type Payload,
+} from './decode';
+export { DECODERS, decoderFor, IMAGE_EXTENSIONS, type ImageDecoder } from './decoders';
+export { decodeNetpbm } from './netpbm';
+export type { RawImage } from './raw-image';

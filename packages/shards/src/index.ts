@@ -1,0 +1,31 @@
+export { decodeImageExample, type EncodedImage, encodeImageExample, type ImageRecord } from './image-record';
+export {
+  type ColorMode,
+  type CrossSplitDuplicate,
+  type ImageSpec,
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  type Manifest,
+  type Payload,
+  RECORD_KEYS,
+  readManifest,
+  type ShardInfo,
+  type SkippedFile,
+  type SourceLayout,
+  type SplitInfo,
+  totalRecords,
+  writeManifest,
+} from './manifest';
+export { addCounts, recordProblem, ShardTally } from './record-check';
+export {
+  checkShardFiles,
+  hashFile,
+  PARTIAL_SUFFIX,
+  SHARD_FILE,
+  ShardMismatchError,
+  type ShardRef,
+  shardFileName,
+  splitShards,
+} from './shard-files';
+export { SPLIT_ORDER, type SplitName, shuffle } from './splits';
+export { type VerifyOptions, type VerifyReport, verifyShards } from './verify';

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ShardlineError } from '@shardline/errors';
+import type { Compression } from '@shardline/tfrecord';
+import type { Manifest, ShardInfo } from './manifest';
+import type { SplitName } from './splits';
+
+/** A file being written carries this suffix until it is complete. */
+export const PARTIAL_SUFFIX = '.partial';
+
+export function shardFileName(split: SplitName, index: number, compression: Compression): string {
+  const ext = compression === 'gzip' ? '.tfrecord.gz' : compression === 'zlib' ? '.tfrecord.zz' : '.tfrecord';
+  return `${split}-${String(index).padStart(5, '0')}${ext}`;
+}
+
+/** Shard, index and partial file names shardFileName makes. */
+export const SHARD_FILE = /^(train|validation|test)-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
+
+export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** One shard of a split, with what the manifest says it holds. */
+export interface ShardRef {
+  path: string;
+  info: ShardInfo;
+}
+
+export function splitShards(dir: string, manifest: Manifest, split: SplitName): ShardRef[] {
+  const info = manifest.splits[split];
+  if (!info)
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${dir} has no '${split}' split (has: ${Object.keys(manifest.splits).join(', ')})`,
+    );
+  return info.shards.map((shard) => ({ path: join(dir, shard.file), info: shard }));
+}
+
+/** A shard that does not hold what manifest.json says it holds. */
+export class ShardMismatchError extends ShardlineError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super('ERR_DATA', `${file}: ${reason}; it was changed after pack wrote it (check with 'shardline verify')`);
+  }
+}
+
+/** Fails, naming the shard, if one is missing or its size is not the manifest's: before any record is read. */
+export async function checkShardFiles(shards: ShardRef[]): Promise<void> {
+  await Promise.all(
+    shards.map(async ({ path, info }) => {
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (size === undefined)
+        throw new ShardMismatchError(path, `missing, but manifest.json lists it with ${info.records} records`);
+      if (size !== info.bytes)
+        throw new ShardMismatchError(path, `${size} bytes, but manifest.json lists ${info.bytes}`);
+    }),
+  );
+}

@@ -1,0 +1,139 @@
+import {
+  checkShardFiles,
+  decodeImageExample,
+  type ImageRecord,
+  type Manifest,
+  recordProblem,
+  type ShardRef,
+  shuffle,
+} from '@shardline/shards';
+import type { ChunkLease, ReadBufferPool, TFRecord } from '@shardline/tfrecord';
+import seedrandom from 'seedrandom';
+import sharp from 'sharp';
+import { interleave, type RecordGroup, type ShardCursor } from './interleave';
+import { ShuffleBuffer } from './shuffle-buffer';
+
+export interface LabelledPixels {
+  /** HWC uint8 pixels. */
+  pixels: Uint8Array;
+  label: number;
+  filename: string;
+  /** Set when pixels is a view into a pooled read buffer: release() once they are copied out, and do not touch them after. */
+  lease?: ChunkLease;
+}
+
+export interface RecordStreamOptions {
+  /** Shards read at once, one record from each in turn (tf.data interleave). */
+  cycleLength: number;
+  /** Records held for random draws; 0 keeps file order. */
+  shuffleBuffer: number;
+  seed: number;
+  /** Read shards into this pool's buffers; images then come with a lease to release. */
+  bufferPool?: ReadBufferPool;
+}
+
+/** Decoded images of one split: shards interleaved, then a bounded shuffle buffer. Memory stays flat. */
+export async function* labelledImages(
+  shards: ShardRef[],
+  manifest: Manifest,
+  options: RecordStreamOptions,
+): AsyncGenerator<LabelledPixels> {
+  for await (const group of labelledImageGroups(shards, manifest, options)) yield* group;
+}
+
+/**
+ * The same stream, in groups of a few hundred images. Stepping an async generator
+ * costs more than decoding a raw record, so the pipeline steps once per group and
+ * loops over the group synchronously. Shard sizes are checked first, and each shard's
+ * record and class counts once it is read to its end.
+ */
+export async function* labelledImageGroups(
+  shards: ShardRef[],
+  manifest: Manifest,
+  options: RecordStreamOptions,
+): AsyncGenerator<LabelledPixels[]> {
+  await checkShardFiles(shards);
+  const random = seedrandom(String(options.seed));
+  const order = options.shuffleBuffer > 0 ? shuffle(shards, random) : shards;
+  const buffer =
+    options.shuffleBuffer > 0 ? new ShuffleBuffer<LabelledPixels>(options.shuffleBuffer, random) : undefined;
+  const reading = { compression: manifest.compression, bufferPool: options.bufferPool };
+  for await (const group of interleave(order, options.cycleLength, reading)) {
+    const images = await decodeGroup(group, manifest);
+    const out = buffer ? buffer.exchange(images) : images;
+    if (out.length > 0) yield out;
+  }
+  const rest = buffer?.drain() ?? [];
+  if (rest.length > 0) yield rest;
+}
+
+/** Cuts a stream of image groups into batches of batchSize (the last may be smaller). */
+export async function* imageBatches(
+  groups: AsyncIterable<LabelledPixels[]>,
+  batchSize: number,
+): AsyncGenerator<LabelledPixels[]> {
+  let pending: LabelledPixels[] = [];
+  for await (const group of groups) {
+    for (const image of group) {
+      pending.push(image);
+      if (pending.length === batchSize) {
+        yield pending;
+        pending = [];
+      }
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
+
+/** Raw records decode synchronously; JPEG payloads are decoded concurrently (sharp runs them on libuv threads). */
+async function decodeGroup(group: RecordGroup, manifest: Manifest): Promise<LabelledPixels[]> {
+  const decoded = group.records.map((record, i) => toPixels(record, group.from[i]!, manifest));
+  const images = decoded.some((d) => d instanceof Promise) ? await Promise.all(decoded) : (decoded as LabelledPixels[]);
+  for (const shard of group.finished) shard.checkCounts();
+  return images;
+}
+
+/** Raw pixels stay a view into the read buffer (and keep its lease); decoded JPEG pixels are fresh, so the lease goes back at once. */
+function toPixels(record: TFRecord, shard: ShardCursor, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
+  const { data, lease } = record;
+  let image: ImageRecord;
+  try {
+    image = decodeImageExample(data);
+    const problem = recordProblem(manifest, image);
+    if (problem) throw new Error(problem);
+    if (image.format === 'raw') return counted(image.encoded, image, shard, lease);
+  } catch (err) {
+    throw shard.recordError(record, err);
+  }
+  return decodeJpeg(image.encoded, manifest.image.channels)
+    .then((pixels) => {
+      lease?.release();
+      return counted(checkedJpegPixels(pixels, manifest), image, shard, undefined);
+    })
+    .catch((err: unknown) => {
+      throw shard.recordError(record, err);
+    });
+}
+
+function counted(
+  pixels: Uint8Array,
+  record: ImageRecord,
+  shard: ShardCursor,
+  lease: ChunkLease | undefined,
+): LabelledPixels {
+  shard.tally.add(record.label);
+  return { pixels, label: record.label, filename: record.filename, lease };
+}
+
+/** A JPEG's header can claim a size its pixels do not have. */
+function checkedJpegPixels(pixels: Uint8Array, manifest: Manifest): Uint8Array {
+  const { width, height, channels } = manifest.image;
+  if (pixels.length !== width * height * channels)
+    throw new Error(`decoded JPEG has ${pixels.length} pixel bytes, expected ${width}x${height}x${channels}`);
+  return pixels;
+}
+
+async function decodeJpeg(jpeg: Uint8Array, channels: number): Promise<Uint8Array> {
+  const image = sharp(jpeg);
+  return channels === 1 ? image.grayscale().raw().toBuffer() : image.removeAlpha().raw().toBuffer();
+}
