@@ -11,9 +11,7 @@ import { readManifest } from '@shardline/shards';
 import { encodeExample, frameRecord, int64Feature, readIndex } from '@shardline/tfrecord';
 import { buildCnn, fileSaveHandler, type TrainOptions, trainModel } from '@shardline/train';
 import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
-import { FIXTURES, REPO_ROOT, tempDir } from './helpers/paths';
-
-const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
+import { CLI, FIXTURES, REPO_ROOT, tempDir } from './helpers/paths';
 
 function cli(...args: string[]): { status: number | null; stderr: string } {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

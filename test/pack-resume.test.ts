@@ -8,9 +8,7 @@ import { JOURNAL_FILE } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
 import { MANIFEST_FILE, readManifest } from '@shardline/shards';
 import { readTFRecords } from '@shardline/tfrecord';
-import { collect, REPO_ROOT, tempDir } from './helpers/paths';
-
-const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
+import { CLI, collect, REPO_ROOT, tempDir } from './helpers/paths';
 
 function packArgs(src: string, out: string): string[] {
   return [CLI, 'pack', '--src', src, '--out', out, '--image-size', '32', '--shard-size', '8KiB', '--workers', '1'];

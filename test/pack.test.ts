@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { OptionError } from '@shardline/errors';
 import { decodeImage } from '@shardline/images';
 import { listSource, packDataset } from '@shardline/pack';
 import { decodeImageExample, encodeImageExample, type Manifest, readManifest, verifyShards } from '@shardline/shards';
 import { bytesFeature, decodeExample, encodeExample, getString, readTFRecords } from '@shardline/tfrecord';
 import sharp from 'sharp';
 import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
-import { collect, tempDir } from './helpers/paths';
+import { CLI, collect, tempDir } from './helpers/paths';
 
 async function allRecords(dir: string, manifest: Manifest) {
   const files = Object.values(manifest.splits).flatMap((s) => s!.shards.map((sh) => join(dir, sh.file)));
@@ -112,6 +114,40 @@ describe('pack', () => {
     assert.deepEqual(manifest.skipped, [
       { file: 'readme.txt', reason: 'file name does not match --label-pattern ^(cat|dog)\\.' },
     ]);
+  });
+
+  test('--class-names selects and orders class folders as Keras class_names; others are listed as skipped', async () => {
+    const src = tempDir();
+    writeFiles(src, {
+      'ant/1.png': await imageBytes('png'),
+      'bee/1.png': await imageBytes('png'),
+      'cat/1.png': await imageBytes('png', 40, 30, 1),
+    });
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { classNames: ['cat', 'ant'], validationSplit: 0 }));
+    assert.deepEqual(manifest.classes, ['cat', 'ant']);
+    const labels = new Map((await allRecords(out, manifest)).map((r) => [r.filename, r.label]));
+    assert.deepEqual(Object.fromEntries(labels), { 'cat/1.png': 0, 'ant/1.png': 1 });
+    assert.deepEqual(manifest.skipped, [{ file: 'bee/', reason: 'class folder not in --class-names' }]);
+    const refused = (err: unknown) =>
+      err instanceof OptionError &&
+      err.flag === '--class-names' &&
+      /names dog, which .* has no folder for \(it has: ant, bee, cat\)/.test(err.rule);
+    await assert.rejects(packDataset(packDefaults(src, tempDir(), { classNames: ['cat', 'dog'] })), refused);
+  });
+
+  test('--image-size is HEIGHTxWIDTH, as Keras target_size', async () => {
+    const src = tempDir();
+    writeFiles(src, { 'a/1.png': await imageBytes('png'), 'b/1.png': await imageBytes('png') });
+    const out = tempDir();
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'pack', '--src', src, '--out', out, '--image-size', '24x32', '--workers', '0'],
+      { encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const { image } = await readManifest(out);
+    assert.deepEqual([image.height, image.width], [24, 32]);
   });
 
   test('reads JPEG, PNG, PPM, PGM, BMP, GIF and WebP; grayscale gives one channel', async () => {

@@ -270,6 +270,41 @@ describe('training pipeline', () => {
     tf.dispose([images, folded, rotated]);
   });
 
+  test('augmentation: shift, rotation, shear and zoom compose into the one matrix Keras builds (about the centre, then shifted)', () => {
+    const [n, h, w] = [1, 9, 7];
+    const images = tf.randomUniform([n, h, w, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const options = {
+      ...NO_AUGMENTATION,
+      rotationRange: 30,
+      shearRange: 10,
+      zoomRange: 0.2,
+      widthShiftRange: 0.2,
+      heightShiftRange: 0.2,
+    };
+    const [theta, shear, zx, zy, tx, ty] = [0.3, 0.1, 0.9, 1.15, 1.4, -0.8];
+    const composed = applyAugmentation(images, [{ shift: [tx, ty], rotation: theta, shear, zoom: [zx, zy] }], options);
+    // Output->input: R(theta) * Shear * Zoom about the centre, then the shift.
+    const [cos, sin, tan, cx, cy] = [Math.cos(theta), Math.sin(theta), Math.tan(shear), (w - 1) / 2, (h - 1) / 2];
+    const [a, b, c, d] = [cos * zx, (cos * tan - sin) * zy, sin * zx, (sin * tan + cos) * zy];
+    const row = [a, b, cx - a * cx - b * cy + tx, c, d, cy - c * cx - d * cy + ty, 0, 0];
+    const expected = tf.image.transform(images, tf.tensor2d([row], [1, 8]), 'bilinear', 'nearest');
+    assert.ok(maxDifference(composed, expected) < 1e-5, `differs by ${maxDifference(composed, expected)}`);
+    tf.dispose([images, composed, expected]);
+  });
+
+  test('augmentation: channel shift adds one value in [-r, r] to every pixel and channel of an image', () => {
+    const images = tf.randomUniform([16, 5, 4, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const shifted = makeAugmenter({ ...NO_AUGMENTATION, channelShiftRange: 0.1 }, 1)(images);
+    const difference = shifted.sub(images);
+    const perImage = Array.from(difference.max([1, 2, 3]).dataSync());
+    assert.ok(maxDifference(difference.min([1, 2, 3]), difference.max([1, 2, 3])) < 1e-6, 'one value per image');
+    assert.ok(
+      perImage.every((v) => Math.abs(v) <= 0.1 + 1e-6) && new Set(perImage.map((v) => v.toFixed(6))).size > 8,
+      perImage.join(),
+    );
+    tf.dispose([images, shifted, difference]);
+  });
+
   test('augmentation: brightness scales; geometry moves pixels; nothing set gives an equal new tensor', () => {
     const images = tf.randomUniform([6, 5, 4, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const brighter = makeAugmenter({ ...NO_AUGMENTATION, brightnessRange: [2, 2] }, 1)(images);

@@ -7,6 +7,8 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const SHARED_TFRECORDS = join(REPO_ROOT, '..', 'shared', 'testdata', 'tfrecord');
 /** Real files kept in the repository: test/fixtures (see its README). */
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+/** The built command line. */
+export const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
 
 const createdDirs: string[] = [];
 process.on('exit', () => {

@@ -101,7 +101,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
   classNames: {
     kind: 'strings',
     describe:
-      'Comma-separated class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else 0-9)',
+      'Comma-separated class names. Class folders: the ones to pack, in label order, as Keras class_names (default: every folder, sorted). IDX sources: the names of labels 0, 1, ... (default: Fashion-MNIST names if the path says fashion, else 0-9)',
   },
   followLinks: {
     kind: 'boolean',

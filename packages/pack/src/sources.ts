@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import { ShardlineError } from '@shardline/errors';
+import { OptionError, ShardlineError } from '@shardline/errors';
 import { IMAGE_EXTENSIONS, type ImageInput } from '@shardline/images';
 import type { SkippedFile, SourceLayout } from '@shardline/shards';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
@@ -25,7 +25,10 @@ export interface SourceListing {
 export interface SourceOptions {
   /** Regex over the file name whose first capture group (or group named `label`) is the class. */
   labelPattern?: string;
-  /** Class names for IDX sources (default: Fashion-MNIST names if the path says fashion, else digits). */
+  /**
+   * Class folders: which to pack, in label order (Keras class_names); the others are skipped and listed.
+   * IDX sources: the names of labels 0, 1, ... (default: Fashion-MNIST names if the path says fashion, else digits).
+   */
   classNames?: string[];
   /** Follow symbolic links (Keras follow_links). Defaults to false: each link is skipped and listed with the reason. */
   followLinks?: boolean;
@@ -44,16 +47,15 @@ export async function listSource(src: string, options: SourceOptions = {}): Prom
     );
   const walk = new SourceWalk(src, options.followLinks ?? false);
   if (options.labelPattern) return listByPattern(walk, new RegExp(options.labelPattern));
-  return listClassFolders(walk);
+  return listClassFolders(walk, options.classNames);
 }
 
-async function listClassFolders(walk: SourceWalk): Promise<SourceListing> {
+async function listClassFolders(walk: SourceWalk, classNames: string[] | undefined): Promise<SourceListing> {
   const { src } = walk;
   const top = await walk.entries(src, new Set([await realpath(src)]));
   // Keras flow_from_directory sorts class folder names; label i is the i-th name.
-  const folders = top.folders
-    .filter((f) => !basename(f.path).startsWith('.'))
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const found = top.folders.filter((f) => !basename(f.path).startsWith('.')).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const folders = classNames ? chosenFolders(found, classNames, src, walk.skipped) : found;
   const classes = folders.map((f) => basename(f.path));
   if (classes.length === 0) {
     throw new ShardlineError(
@@ -90,6 +92,28 @@ async function listByPattern(walk: SourceWalk, pattern: RegExp): Promise<SourceL
     throw new ShardlineError('ERR_INPUT', `no file name in ${src} matches --label-pattern ${pattern.source}`);
   for (const { file, className } of labelled) addFile(listing, src, file, listing.classes.indexOf(className));
   return listing;
+}
+
+/**
+ * The folders --class-names names, in its order (Keras class_names: it selects and orders the
+ * classes); the others are skipped and listed. A name with no folder is refused.
+ */
+function chosenFolders(found: Folder[], classNames: string[], src: string, skipped: SkippedFile[]): Folder[] {
+  const byName = new Map(found.map((f) => [basename(f.path), f]));
+  const missing = classNames.filter((name) => !byName.has(name));
+  if (missing.length > 0) {
+    throw new OptionError(
+      'classNames',
+      classNames,
+      `names ${missing.join(', ')}, which ${src} has no folder for (it has: ${[...byName.keys()].join(', ')})`,
+    );
+  }
+  if (new Set(classNames).size !== classNames.length)
+    throw new OptionError('classNames', classNames, 'names a class twice');
+  for (const [name, folder] of byName)
+    if (!classNames.includes(name))
+      skipped.push({ file: `${relative(src, folder.path)}/`, reason: 'class folder not in --class-names' });
+  return classNames.map((name) => byName.get(name)!);
 }
 
 function addFile(listing: SourceListing, src: string, file: string, label: number): void {
