@@ -150,9 +150,10 @@ describe('pack', () => {
     assert.deepEqual([image.height, image.width], [24, 32]);
   });
 
-  test('reads JPEG, PNG, PPM, PGM, BMP, GIF and WebP; grayscale gives one channel', async () => {
+  test('reads JPEG, PNG, PPM, PGM, BMP, GIF, WebP and AVIF; grayscale gives one channel', async () => {
     const src = tempDir();
     writeFiles(src, {
+      'a/x.avif': await imageBytes('avif'),
       'a/x.jpg': await imageBytes('jpeg'),
       'a/x.png': await imageBytes('png'),
       'a/x.webp': await imageBytes('webp'),
@@ -164,7 +165,7 @@ describe('pack', () => {
     const out = tempDir();
     const { manifest } = await packDataset(packDefaults(src, out, { colorMode: 'grayscale', validationSplit: 0 }));
     assert.deepEqual(manifest.skipped, []);
-    assert.equal(manifest.splits.train?.records, 7);
+    assert.equal(manifest.splits.train?.records, 8);
     for (const r of await allRecords(out, manifest)) assert.equal(r.encoded.length, 16 * 12 * 1);
   });
 
@@ -448,7 +449,7 @@ describe('pack: links, leakage and junk', () => {
     const skipped = manifest.skipped.find((s) => s.file === 'cats/junk.jpg');
     assert.match(
       skipped?.reason ?? '',
-      /^not an image: its first bytes \(7468697320697320\) are not JPEG, PNG, GIF, WebP, TIFF, BMP or PGM\/PPM; the other 3221225456 bytes were not read$/,
+      /^not an image: its first bytes \(7468697320697320\) are not JPEG, PNG, GIF, WebP, TIFF, AVIF, BMP or PGM\/PPM; the other 3221225456 bytes were not read$/,
     );
   });
 });

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 
 /** A small solid-colour image with a gradient, encoded as the given sharp format. */
 export async function imageBytes(
-  format: 'jpeg' | 'png' | 'webp' | 'gif',
+  format: 'jpeg' | 'png' | 'webp' | 'gif' | 'avif',
   width = 40,
   height = 30,
   seed = 0,

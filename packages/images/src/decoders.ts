@@ -49,6 +49,7 @@ export const DECODERS: readonly ImageDecoder[] = [
   { name: 'GIF', extensions: ['.gif'], sniff: startsWith([0x47, 0x49, 0x46, 0x38]), decode: viaSharp },
   { name: 'WebP', extensions: ['.webp'], sniff: startsWith([0x57, 0x45, 0x42, 0x50], 8), decode: viaSharp },
   { name: 'TIFF', extensions: ['.tif', '.tiff'], sniff: (head) => TIFF_LE(head) || TIFF_BE(head), decode: viaSharp },
+  { name: 'AVIF', extensions: ['.avif'], sniff: startsWith([...Buffer.from('ftypavi')], 4), decode: viaSharp },
   // libvips in sharp's prebuilt binaries reads neither of these two.
   { name: 'BMP', extensions: ['.bmp'], sniff: startsWith([0x42, 0x4d]), decode: viaBmp },
   { name: 'PGM/PPM', extensions: ['.pgm', '.ppm', '.pnm'], sniff: isNetpbm, decode: viaNetpbm },
