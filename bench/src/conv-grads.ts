@@ -1,4 +1,4 @@
-import { initBackend, useWasmOverride } from '@shardline/train';
+import { initBackend, useWasmOverride } from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 import { median } from './stats';
 import { imagesPerSecond, stepFixture } from './train-step';

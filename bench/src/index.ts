@@ -5,14 +5,29 @@ export {
   type ConvGradRow,
   type TrainingStepRow,
 } from './conv-grads';
-export { BENCH_AUGMENTATION, type IoBenchOptions, type IoBenchReport, type PathResult, runIoBench } from './io';
+export {
+  BENCH_AUGMENTATION,
+  IO_BENCH_OPTIONS,
+  type IoBenchOptions,
+  type IoBenchReport,
+  type PathResult,
+  runIoBench,
+} from './io';
 export { formatIoTable, writeIoReport } from './io-report';
-export { benchPackSpeed, formatPackSpeedTable, type PackSpeedOptions, type PackSpeedRow } from './pack-speed';
+export {
+  benchPackSpeed,
+  formatPackSpeedTable,
+  PACK_SPEED_OPTIONS,
+  type PackSpeedOptions,
+  type PackSpeedRow,
+} from './pack-speed';
+export { SAMPLE_SOURCE } from './sample-source';
 export {
   DEFAULT_TORCH_PEER,
   formatTrainBench,
   peerUnavailable,
   runTrainBench,
+  TRAIN_BENCH_OPTIONS,
   type TrainBenchOptions,
   type TrainBenchReport,
   type TrainBenchRow,

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderChart } from '@shardline/train';
+import { renderChart } from '@shardline/train/internal';
 import type { IoBenchReport } from './io';
 import type { RawStages } from './io-stages';
 

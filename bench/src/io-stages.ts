@@ -7,7 +7,7 @@ import {
   labelledImageGroups,
   type PipelineOptions,
   shardDataset,
-} from '@shardline/train';
+} from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 import { median } from './stats';
 

@@ -2,19 +2,22 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import { DEFAULT_MAX_PIXELS, type DecodeOptions } from '@shardline/images';
-import type { DeepPartial } from '@shardline/options';
+import { type DeepPartial, integer, number, type OptionTable, withDefaults } from '@shardline/options';
 import {
   createDecodePool,
   type DecodePool,
+  defaultWorkerCount,
   listSource,
   mapOrdered,
+  PACK_OPTIONS,
   type PackOptions,
   packDataset,
-} from '@shardline/pack';
+} from '@shardline/pack/internal';
 import { type Manifest, readManifest, shuffle } from '@shardline/shards';
 import {
   type AugmentOptions,
   type Batch,
+  INPUT_OPTIONS,
   initBackend,
   type LabelledPixels,
   makeAugmenter,
@@ -23,35 +26,66 @@ import {
   shardDataset,
   toBatch,
   trainOptions,
-} from '@shardline/train';
+} from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { checkIoBenchOptions } from './bench-options';
 import { measureRawStages, type RawStages, runEpoch } from './io-stages';
 import { ReadCeiling } from './read-ceiling';
-import { sampleIfMissing } from './sample-source';
+import { SAMPLE_IF_MISSING_OPTION, SAMPLE_SOURCE, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
 export interface IoBenchOptions {
+  /** Class-folder images. Defaults to SAMPLE_SOURCE. */
   src: string;
-  /** Scratch folder for the shard variants (packed once, not timed). */
+  /** Scratch folder for the shard variants (packed once, not timed). Defaults to 'bench/results/shards'. */
   shards: string;
+  /** Defaults to 64. */
   width: number;
+  /** Defaults to 64. */
   height: number;
+  /** Defaults to train's. */
   batchSize: number;
-  /** Timed epochs per path, after one warm-up epoch. */
+  /** Timed epochs per path, after one warm-up epoch. Defaults to 2. */
   epochs: number;
   /**
    * Paths keep repeating epochs until this much time is measured (at most 100 epochs).
    * A raw-shard epoch of the sample set takes under 0.1 s, where a GC pause or the
-   * scheduler moves a single epoch by tens of percent. Default 2.
+   * scheduler moves a single epoch by tens of percent. Defaults to 2.
    */
-  minTimedSeconds?: number;
+  minTimedSeconds: number;
+  /** Defaults to the core count. */
   workers: number;
-  /** Generate the sample dataset at src if it does not exist. Defaults to false. */
-  sampleIfMissing?: boolean;
+  /** Generate the sample dataset at src if nothing is there. Defaults to true. */
+  sampleIfMissing: boolean;
   onProgress?: (message: string) => void;
 }
+
+export const IO_BENCH_OPTIONS: OptionTable<IoBenchOptions> = {
+  src: { ...SOURCE_OPTION, default: SAMPLE_SOURCE },
+  shards: {
+    kind: 'string',
+    default: 'bench/results/shards',
+    describe: 'Scratch folder for the shard variants (packed once, not timed)',
+  },
+  width: PACK_OPTIONS.width,
+  height: PACK_OPTIONS.height,
+  batchSize: INPUT_OPTIONS.batchSize,
+  epochs: {
+    kind: 'number',
+    default: 2,
+    check: integer({ min: 1 }),
+    describe:
+      'Timed epochs per path at least (after one warm-up epoch; paths faster than --min-timed-seconds repeat); min and median are reported',
+  },
+  minTimedSeconds: {
+    kind: 'number',
+    default: 2,
+    check: number({ min: 0 }),
+    describe: 'Paths repeat epochs until this much time is measured (at most 100 epochs)',
+  },
+  workers: { ...PACK_OPTIONS.workers, describe: 'Workers for the parallel directory path and for packing' },
+  sampleIfMissing: SAMPLE_IF_MISSING_OPTION,
+};
 
 export interface PathResult {
   path: string;
@@ -104,8 +138,8 @@ interface InputPath {
 }
 
 /** Runs every input path on the same images in one process and reports them side by side. */
-export async function runIoBench(options: IoBenchOptions): Promise<IoBenchReport> {
-  checkIoBenchOptions(options);
+export async function runIoBench(given: DeepPartial<IoBenchOptions> = {}): Promise<IoBenchReport> {
+  const options = withDefaults(IO_BENCH_OPTIONS, { workers: defaultWorkerCount(), ...given });
   const log = options.onProgress ?? (() => undefined);
   if (options.sampleIfMissing) await sampleIfMissing(options.src, log);
   await initBackend({ choice: 'wasm' });
@@ -181,7 +215,7 @@ async function measurePath(
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
   let cpuMicros = 0;
-  const minTimedSeconds = options.minTimedSeconds ?? 2;
+  const { minTimedSeconds } = options;
   for (let e = 1; e <= options.epochs || (sum(seconds) < minTimedSeconds && e <= MAX_EPOCHS); e++) {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();

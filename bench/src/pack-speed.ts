@@ -1,15 +1,29 @@
-import { type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
-import { checkPackSpeedOptions } from './bench-options';
-import { sampleIfMissing } from './sample-source';
+import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
+import { PACK_OPTIONS, type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
+import { SAMPLE_IF_MISSING_OPTION, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
 export interface PackSpeedOptions extends Pick<PackOptions, 'src' | 'out' | 'width' | 'height'> {
-  /** Runs per configuration; the median is reported. */
+  /** Runs per configuration; the median is reported. Defaults to 3. */
   repetitions: number;
-  /** Generate the sample dataset at src if it does not exist. Defaults to false. */
-  sampleIfMissing?: boolean;
+  /** Generate the sample dataset at src if nothing is there. Defaults to true. */
+  sampleIfMissing: boolean;
   onProgress?: (message: string) => void;
 }
+
+export const PACK_SPEED_OPTIONS: OptionTable<PackSpeedOptions> = {
+  src: SOURCE_OPTION,
+  out: { kind: 'string', default: 'bench/results/pack-speed', describe: 'Scratch output folder (rewritten every run)' },
+  width: PACK_OPTIONS.width,
+  height: PACK_OPTIONS.height,
+  repetitions: {
+    kind: 'number',
+    default: 3,
+    check: integer({ min: 1 }),
+    describe: 'Runs per configuration; the median is reported',
+  },
+  sampleIfMissing: SAMPLE_IF_MISSING_OPTION,
+};
 
 export interface PackSpeedRow {
   pool: PoolKind;
@@ -23,8 +37,8 @@ export interface PackSpeedRow {
 }
 
 /** Packs the same source with 1 and 2 workers, as threads and as processes, interleaved in one run. */
-export async function benchPackSpeed(options: PackSpeedOptions): Promise<PackSpeedRow[]> {
-  checkPackSpeedOptions(options);
+export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}): Promise<PackSpeedRow[]> {
+  const options = withDefaults(PACK_SPEED_OPTIONS, given);
   if (options.sampleIfMissing) await sampleIfMissing(options.src, options.onProgress ?? (() => undefined));
   const configs = (['threads', 'processes'] as PoolKind[]).flatMap((pool) =>
     [1, 2].map((workers) => ({ pool, workers })),

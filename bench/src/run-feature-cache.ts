@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packDataset } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
-import { buildCnn, fileSaveHandler, initBackend, trainModel } from '@shardline/train';
+import { buildCnn, fileSaveHandler, initBackend, trainModel } from '@shardline/train/internal';
 import { median } from './stats';
 
 /**

@@ -1,12 +1,25 @@
 import { existsSync } from 'node:fs';
-import { generateSample } from '@shardline/sample';
+import type { OptionSpec } from '@shardline/options';
+import { generateSample, SAMPLE_OPTIONS } from '@shardline/sample';
 
 /** The benches' default source: the embedded sample dataset, generated on first use. */
-export const SAMPLE_SOURCE = 'data/shapes';
+export const SAMPLE_SOURCE = SAMPLE_OPTIONS.out.default!;
+
+export const SOURCE_OPTION: OptionSpec<string> = {
+  kind: 'string',
+  default: SAMPLE_SOURCE,
+  describe: 'Class-folder image source (the sample dataset is generated there if missing)',
+};
+
+export const SAMPLE_IF_MISSING_OPTION: OptionSpec<boolean> = {
+  kind: 'boolean',
+  default: true,
+  describe: 'Generate the sample dataset at --src if nothing is there (--no-sample-if-missing: fail instead)',
+};
 
 /** Generates the sample dataset at src if nothing is there; called after the options are checked. */
 export async function sampleIfMissing(src: string, log: (message: string) => void): Promise<void> {
   if (existsSync(src)) return;
   log(`${src} not found: generating the sample dataset there`);
-  await generateSample({ out: src, count: 2000, width: 320, height: 240, seed: 1 });
+  await generateSample({ out: src });
 }

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ShardlineError } from '@shardline/errors';
-import { checkTrainBenchOptions } from './bench-options';
+import { type DeepPartial, integer, listOf, type OptionTable, oneOf, withDefaults } from '@shardline/options';
+import { BACKEND_OPTIONS, defaultThreads, MAX_WASM_THREADS } from '@shardline/train';
 import { median } from './stats';
 import { MATRIX_KERNELS, type StepProfile, TRAIN_BENCH_MODELS, type TrainBenchModel } from './train-step';
 
@@ -16,19 +17,60 @@ const PEER_PYTHON = '/usr/bin/python3';
 
 export interface TrainBenchOptions {
   /** Defaults to all three: demo, fmnist, catsdogs150. */
-  models?: TrainBenchModel[];
-  /** Thread counts compared; defaults to [1, the core count]. */
-  threads: number[];
+  models: TrainBenchModel[];
+  /** The thread count compared with 1. Defaults to the core count. */
+  threads: number;
   /** Rounds: each runs every thread count once, shardline and the peer alternating. Defaults to 2. */
-  rounds?: number;
+  rounds: number;
   /** Timed runs per model in one process; its median counts. Defaults to 3. */
-  runs?: number;
-  /** The PyTorch peer script, or null for none. Defaults to DEFAULT_TORCH_PEER. */
-  peer?: string | null;
+  runs: number;
+  /** The PyTorch peer script; 'none' skips it. Defaults to DEFAULT_TORCH_PEER. */
+  peer: string;
   /** Profile one step of each model at the highest thread count. Defaults to true. */
-  profile?: boolean;
+  profile: boolean;
   onProgress?: (message: string) => void;
 }
+
+const MODEL_NAMES = Object.keys(TRAIN_BENCH_MODELS) as TrainBenchModel[];
+const atLeastOne = integer({ min: 1 });
+
+export const TRAIN_BENCH_OPTIONS: OptionTable<TrainBenchOptions> = {
+  models: {
+    kind: 'strings',
+    default: MODEL_NAMES,
+    check: listOf(oneOf(...MODEL_NAMES), { minLength: 1, what: 'a list of bench models' }),
+    describe: `Models to measure, comma-separated: ${MODEL_NAMES.join(', ')}`,
+  },
+  threads: {
+    kind: 'number',
+    defaultText: 'the core count',
+    check: BACKEND_OPTIONS.threads.check!,
+    describe: `Thread count compared with 1 (1 to ${MAX_WASM_THREADS})`,
+  },
+  rounds: {
+    kind: 'number',
+    default: 2,
+    check: atLeastOne,
+    describe: 'Rounds; each runs every thread count once, shardline and PyTorch alternating; medians are reported',
+  },
+  runs: {
+    kind: 'number',
+    default: 3,
+    check: atLeastOne,
+    describe: 'Timed runs per model in one process (about a second each; catsdogs150: one step)',
+  },
+  peer: {
+    kind: 'string',
+    default: DEFAULT_TORCH_PEER,
+    describe:
+      'The PyTorch peer script, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)',
+  },
+  profile: {
+    kind: 'boolean',
+    default: true,
+    describe: 'Also split one step of each model by kernel (--no-profile to skip)',
+  },
+};
 
 export interface TrainBenchRow {
   model: TrainBenchModel;
@@ -95,8 +137,8 @@ async function peerRun(peer: string, threads: number, models: TrainBenchModel[],
 }
 
 /** Why the PyTorch peer cannot run here, or undefined if it can. */
-export async function peerUnavailable(peer: string | null): Promise<string | undefined> {
-  if (peer === null) return 'peer skipped (--peer none)';
+export async function peerUnavailable(peer: string): Promise<string | undefined> {
+  if (peer === 'none') return 'peer skipped (--peer none)';
   if (!existsSync(peer)) return `peer skipped: ${peer} not found`;
   try {
     await run(PEER_PYTHON, ['-c', 'import torch']);
@@ -110,14 +152,12 @@ export async function peerUnavailable(peer: string | null): Promise<string | und
  * Whole training steps of the peer models at each thread count, in one run: rounds alternate
  * shardline and PyTorch processes over the thread counts, so drift in machine load falls on all.
  */
-export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBenchReport> {
-  checkTrainBenchOptions(options);
-  const models = options.models ?? (Object.keys(TRAIN_BENCH_MODELS) as TrainBenchModel[]);
-  const [rounds, runs, peer] = [
-    options.rounds ?? 2,
-    options.runs ?? 3,
-    options.peer === undefined ? DEFAULT_TORCH_PEER : options.peer,
-  ];
+export async function runTrainBench(given: DeepPartial<TrainBenchOptions> = {}): Promise<TrainBenchReport> {
+  const { models, rounds, runs, peer, ...options } = withDefaults(TRAIN_BENCH_OPTIONS, {
+    threads: defaultThreads(),
+    ...given,
+  });
+  const threadCounts = [...new Set([1, options.threads])];
   const progress = options.onProgress ?? (() => undefined);
   const peerNote = await peerUnavailable(peer);
   const samples = new Map<string, number[]>();
@@ -129,7 +169,7 @@ export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBe
       ]);
   };
   for (let round = 1; round <= rounds; round++) {
-    for (const threads of options.threads) {
+    for (const threads of threadCounts) {
       progress(`round ${round}/${rounds}: shardline, ${threads} thread(s)`);
       // A process per model: in one process, the models measured first changed the later ones' speed.
       for (const model of models) add('shardline', await shardlineRun(threads, [model], runs), threads);
@@ -139,7 +179,7 @@ export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBe
     }
   }
   const rows = models.flatMap((model) =>
-    options.threads.map((threads) => {
+    threadCounts.map((threads) => {
       const ours = samples.get(`shardline|${model}|${threads}`) ?? [];
       const theirs = samples.get(`pytorch|${model}|${threads}`);
       return {
@@ -150,9 +190,9 @@ export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBe
       };
     }),
   );
-  const profileThreads = Math.max(...options.threads);
-  if (options.profile !== false) progress(`profiling one step of each model at ${profileThreads} thread(s)`);
-  const profiles = options.profile === false ? [] : await shardlineRun(profileThreads, models, 1, true);
+  const profileThreads = Math.max(...threadCounts);
+  if (options.profile) progress(`profiling one step of each model at ${profileThreads} thread(s)`);
+  const profiles = options.profile ? await shardlineRun(profileThreads, models, 1, true) : [];
   return {
     rows,
     ...(peerNote ? { peerNote } : {}),

@@ -17,7 +17,8 @@ function givenText(flag: string, argv: string[]): string | undefined {
 export function reportError(err: unknown, argv: string[]): number {
   if (err instanceof OptionError) {
     const { flag } = err;
-    console.error(`shardline: ${flag} ${givenText(flag, argv) ?? formatValue(err.value)}: ${err.rule}`);
+    const given = err.value === undefined ? '' : ` ${givenText(flag, argv) ?? formatValue(err.value)}:`;
+    console.error(`shardline: ${flag}${given} ${err.rule}`);
     return 2;
   }
   if (isKnownError(err)) {

@@ -3,11 +3,13 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench';
 import { demoCommand } from './commands/demo';
-import { evaluateCommand, predictCommand } from './commands/evaluate';
-import { inspectCommand, verifyCommand } from './commands/inspect';
+import { evaluateCommand } from './commands/evaluate';
+import { inspectCommand } from './commands/inspect';
 import { packCommand } from './commands/pack';
+import { predictCommand } from './commands/predict';
 import { sampleCommand } from './commands/sample';
 import { trainCommand } from './commands/train';
+import { verifyCommand } from './commands/verify';
 import { reportError } from './errors-output';
 
 async function main(): Promise<void> {

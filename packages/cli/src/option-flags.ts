@@ -1,14 +1,35 @@
-import type { DeepPartial, OptionSpec, OptionTable } from '@shardline/options';
-import { flattenTable } from '@shardline/options';
+import { type DeepPartial, type FlatOption, flattenTable, type OptionSpec, type OptionTable } from '@shardline/options';
 import type { Argv, Options } from 'yargs';
+import { parseBytes, parseImageSize } from './units';
 
 /**
  * Adds every option of a library table as a flag. Flags get no yargs default: an option left
- * out stays out, and the library fills in its own default (which --help shows).
+ * out stays out, and the library fills in its own default (which --help shows). A width and a
+ * height option that share a flag are one image size (N or HEIGHTxWIDTH).
  */
-export function addFlags<T>(yargs: Argv<T>, table: object, skip: readonly string[] = []): Argv<T> {
-  for (const { flag, spec } of flattenTable(table)) if (!skip.includes(flag)) yargs.option(flag, yargsOption(spec));
+export function addFlags<T>(yargs: Argv<T>, table: object): Argv<T> {
+  for (const [flag, options] of byFlag(table))
+    yargs.option(flag, options.length === 2 ? imageSizeOption(options) : yargsOption(options[0]!.spec));
   return yargs;
+}
+
+/** The options the given flags spell, nested as the table is; flags not given are left out. */
+export function optionsFromFlags<T>(table: OptionTable<T>, args: Record<string, unknown>): DeepPartial<T> {
+  const options: Record<string, unknown> = {};
+  for (const [flag, flagOptions] of byFlag(table)) {
+    const raw = args[flag];
+    if (raw === undefined) continue;
+    const size = flagOptions.length === 2 ? parseImageSize(String(raw)) : undefined;
+    for (const { path, spec } of flagOptions)
+      setPath(options, path, size ? size[path.at(-1) as 'width' | 'height'] : parseFlag(spec, raw));
+  }
+  return options as DeepPartial<T>;
+}
+
+function byFlag(table: object): Map<string, FlatOption[]> {
+  const flags = new Map<string, FlatOption[]>();
+  for (const option of flattenTable(table)) flags.set(option.flag, [...(flags.get(option.flag) ?? []), option]);
+  return flags;
 }
 
 function yargsOption(spec: OptionSpec): Options {
@@ -18,15 +39,25 @@ function yargsOption(spec: OptionSpec): Options {
     describe: spec.describe,
     ...(spec.choices ? { choices: spec.choices as string[] } : {}),
     ...(shown === undefined ? {} : { defaultDescription: shown }),
+    ...(spec.required ? { demandOption: true } : {}),
+  };
+}
+
+function imageSizeOption(options: FlatOption[]): Options {
+  const [width, height] = ['width', 'height'].map((key) => options.find((o) => o.path.at(-1) === key)?.spec.default);
+  return {
+    type: 'string',
+    describe:
+      'Target size as Keras target_size: N for NxN, or HEIGHTxWIDTH (64x96 is 96 wide); images are stretched to it',
+    defaultDescription: width === height ? String(width) : `${height}x${width}`,
   };
 }
 
 function parseFlag(spec: OptionSpec, raw: unknown): unknown {
-  if (spec.kind === 'numbers' || spec.kind === 'pair') return String(raw).split(',').map(Number);
-  if (spec.kind === 'strings')
-    return String(raw)
-      .split(',')
-      .map((s) => s.trim());
+  const text = String(raw);
+  if (spec.kind === 'numbers' || spec.kind === 'pair') return text.split(',').map(Number);
+  if (spec.kind === 'strings') return text.split(',').map((s) => s.trim());
+  if (spec.kind === 'bytes') return parseBytes(text);
   return raw;
 }
 
@@ -34,23 +65,11 @@ function showDefault(value: unknown): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
-/** The options the given flags spell, nested as the table is; flags not given are left out. */
-export function optionsFromFlags<T>(
-  table: OptionTable<T>,
-  args: Record<string, unknown>,
-  skip: readonly string[] = [],
-): DeepPartial<T> {
-  const options: Record<string, unknown> = {};
-  for (const { path, flag, spec } of flattenTable(table)) {
-    const raw = args[flag];
-    if (raw === undefined || skip.includes(flag)) continue;
-    const value = parseFlag(spec, raw);
-    let parent = options;
-    for (const key of path.slice(0, -1)) {
-      parent[key] ??= {};
-      parent = parent[key] as Record<string, unknown>;
-    }
-    parent[path.at(-1)!] = value;
+function setPath(options: Record<string, unknown>, path: string[], value: unknown): void {
+  let parent = options;
+  for (const key of path.slice(0, -1)) {
+    parent[key] ??= {};
+    parent = parent[key] as Record<string, unknown>;
   }
-  return options as DeepPartial<T>;
+  parent[path.at(-1)!] = value;
 }

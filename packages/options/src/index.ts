@@ -13,6 +13,7 @@ export {
 } from './option-checks';
 export {
   type CliKind,
+  DEFAULT_SEED,
   type DeepPartial,
   type FlatOption,
   flattenTable,

@@ -1,8 +1,14 @@
 import { OptionError } from '@shardline/errors';
 import type { Check } from './option-checks';
 
-/** How a command line spells a value: comma lists for 'numbers' ("16,32,64"), 'pair' ("0.8,1.2") and 'strings' ("a,b"). */
-export type CliKind = 'number' | 'string' | 'boolean' | 'numbers' | 'pair' | 'strings';
+/** The seed every command starts from unless told otherwise (Keras examples' customary 42). */
+export const DEFAULT_SEED = 42;
+
+/**
+ * How a command line spells a value: comma lists for 'numbers' ("16,32,64"), 'pair' ("0.8,1.2")
+ * and 'strings' ("a,b"); a size with units for 'bytes' ("64MiB").
+ */
+export type CliKind = 'number' | 'string' | 'boolean' | 'numbers' | 'pair' | 'strings' | 'bytes';
 
 /** One option: everything the library, the CLI and --help need to know of it. */
 export interface OptionSpec<V = unknown> {

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { OptionError } from '@shardline/errors';
 import { DEFAULT_MAX_PIXELS } from '@shardline/images';
-import { between, type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
+import { between, DEFAULT_SEED, type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import type { PackOptions } from './pack';
 import { DEFAULT_POOL, defaultWorkerCount } from './pool';
 
@@ -52,12 +52,12 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
   },
   seed: {
     kind: 'number',
-    default: 42,
+    default: DEFAULT_SEED,
     check: integer(),
     describe: 'Seed for the split and the record order; the same seed gives the same shards',
   },
   shardBytes: {
-    kind: 'number',
+    kind: 'bytes',
     flag: 'shard-size',
     default: 64 * 1024 * 1024,
     defaultText: '64MiB',

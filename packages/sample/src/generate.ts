@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
-import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
+import { DEFAULT_SEED, type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import { SHAPE_CLASSES, type ShapeClass, SINGULAR, shapeSvg } from './shapes';
@@ -39,7 +39,12 @@ export const SAMPLE_OPTIONS: OptionTable<SampleOptions> = {
   },
   width: { kind: 'number', flag: 'image-size', default: 320, check: side, describe: 'Image width' },
   height: { kind: 'number', flag: 'image-size', default: 240, check: side, describe: 'Image height' },
-  seed: { kind: 'number', default: 1, check: integer(), describe: 'Seed: the same seed gives the same images' },
+  seed: {
+    kind: 'number',
+    default: DEFAULT_SEED,
+    check: integer(),
+    describe: 'Seed: the same seed gives the same images',
+  },
 };
 
 /** out is replaced, so it must be missing, empty, or an earlier sample (only the class folders). */

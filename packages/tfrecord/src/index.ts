@@ -1,15 +1,12 @@
-export { ChunkLease, READ_CHUNK_BYTES, ReadBufferPool } from './buffer-pool';
-export { type Compression, compressionFromExtension, detectCompression, type ResolvedCompression } from './compression';
-export { crc32cOf, maskCrc, maskedCrc32c } from './crc';
+export { ChunkLease, ReadBufferPool } from './buffer-pool';
+export type { Compression } from './compression';
 export { ProtobufDecodeError, TFRecordError } from './errors';
 export {
   bytesFeature,
   bytesMatchAt,
   decodeExample,
   decodeExampleFeatures,
-  decodeExampleReference,
   decodeSequenceExample,
-  decodeSequenceExampleReference,
   encodeExample,
   encodeSequenceExample,
   type Feature,
@@ -22,10 +19,8 @@ export {
   getInt64s,
   getString,
   int64Feature,
-  PROTO_DIR,
   type SequenceExample,
 } from './example';
-export { FOOTER_BYTES, FRAME_OVERHEAD, frameRecord, HEADER_BYTES, parseHeader } from './framing';
-export { formatIndex, readIndex, writeIndex } from './index-file';
-export { DEFAULT_MAX_RECORD_BYTES, type ReadOptions, readTFRecordGroups, readTFRecords, type TFRecord } from './reader';
+export { readIndex, writeIndex } from './index-file';
+export { type ReadOptions, readTFRecordGroups, readTFRecords, type TFRecord } from './reader';
 export { framedSize, type RecordLocation, TFRecordWriter } from './writer';

@@ -1,6 +1,7 @@
 import {
   between,
   type Check,
+  DEFAULT_SEED,
   type DeepPartial,
   integer,
   listOf,
@@ -68,7 +69,7 @@ export interface TrainOptions {
   shards: string;
   /** Report folder. Defaults to 'runs/latest'. */
   out: string;
-  /** Seed of shuffling and augmentation. Defaults to 1. */
+  /** Seed of shuffling and augmentation. Defaults to DEFAULT_SEED (42). */
   seed: number;
   /** A checkpoint folder (an earlier run's out/checkpoint) to continue from. */
   resume?: string;
@@ -194,7 +195,7 @@ export const TRAIN_OPTIONS: OptionTable<TrainOptions> = {
     default: 'runs/latest',
     describe: 'Report folder: index.html, plots, confusion matrix, misclassified grid, model/',
   },
-  seed: { kind: 'number', default: 1, check: integer(), describe: 'Seed for shuffling and augmentation' },
+  seed: { kind: 'number', default: DEFAULT_SEED, check: integer(), describe: 'Seed for shuffling and augmentation' },
   resume: { kind: 'string', describe: "Continue from a checkpoint folder (an earlier run's OUT/checkpoint)" },
   backend: BACKEND_OPTIONS,
   input: INPUT_OPTIONS,

@@ -1,11 +1,4 @@
-import {
-  BACKEND_OPTIONS,
-  describeBackend,
-  type Evaluation,
-  evaluateModel,
-  initBackend,
-  predictFiles,
-} from '@shardline/train';
+import { BACKEND_OPTIONS, describeBackend, type Evaluation, evaluateModel, initBackend } from '@shardline/train';
 import type { CommandModule } from 'yargs';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
@@ -51,28 +44,5 @@ export const evaluateCommand: CommandModule<
   handler: async (args) => {
     console.log(`backend: ${describeBackend(await initBackend(optionsFromFlags(BACKEND_OPTIONS, args)))}`);
     printEvaluation(await evaluateModel(args.model, args.shards, args.split));
-  },
-};
-
-export const predictCommand: CommandModule<object, { model: string; images: string[] }> = {
-  command: 'predict <images..>',
-  describe: 'Classify image files with a trained model (resized as pack did for its shards)',
-  builder: (yargs) =>
-    addFlags(
-      yargs
-        .positional('images', { type: 'string', array: true, demandOption: true, describe: 'Image files' })
-        .option('model', { type: 'string', default: 'runs/latest/model', describe: 'Model folder written by train' }),
-      BACKEND_OPTIONS,
-    ),
-  handler: async (args) => {
-    await initBackend(optionsFromFlags(BACKEND_OPTIONS, args));
-    for (const p of await predictFiles(args.model, args.images)) {
-      if (p.error) {
-        console.error(`${p.file}: cannot classify: ${p.error}`);
-        process.exitCode = 1;
-      } else {
-        console.log(`${p.file}: ${p.className} (${((p.confidence ?? 0) * 100).toFixed(1)}%)`);
-      }
-    }
   },
 };

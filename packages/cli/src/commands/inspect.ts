@@ -1,47 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { ShardlineError } from '@shardline/errors';
 import { checkOptions, integer } from '@shardline/options';
-import { type Manifest, readManifest, verifyShards } from '@shardline/shards';
-import {
-  type Compression,
-  decodeSequenceExample,
-  type Feature,
-  type Features,
-  readTFRecords,
-} from '@shardline/tfrecord';
+import { readManifest } from '@shardline/shards';
+import { decodeSequenceExample, type Feature, type Features, readTFRecords } from '@shardline/tfrecord';
 import type { CommandModule } from 'yargs';
-
-/** Prints classes, split sizes and a per-class histogram. */
-export function printManifestSummary(manifest: Manifest, dir: string): void {
-  const { width, height, channels, payload } = manifest.image;
-  console.log(
-    `\n${dir}: ${manifest.classes.length} classes, ${width}x${height}x${channels} ${payload}, compression ${manifest.compression}`,
-  );
-  const splits = Object.entries(manifest.splits);
-  const nameWidth = Math.max(5, ...manifest.classes.map((c) => c.length));
-  console.log(`${'class'.padEnd(nameWidth)}  ${splits.map(([name]) => name.padStart(12)).join('')}`);
-  manifest.classes.forEach((name, label) => {
-    const counts = splits.map(([, s]) => String(s?.classCounts[label] ?? 0).padStart(12)).join('');
-    console.log(`${name.padEnd(nameWidth)}  ${counts}  ${histogramBar(splits[0]?.[1]?.classCounts ?? [], label)}`);
-  });
-  console.log(`${'total'.padEnd(nameWidth)}  ${splits.map(([, s]) => String(s?.records ?? 0).padStart(12)).join('')}`);
-  console.log(`shards: ${splits.map(([name, s]) => `${name} ${s?.shards.length ?? 0}`).join(', ')}`);
-  const duplicates = manifest.crossSplitDuplicates ?? [];
-  if (duplicates.length > 0)
-    console.log(
-      `warning: ${duplicates.length} image(s) appear in more than one split (listed in manifest.json, crossSplitDuplicates)`,
-    );
-  if (manifest.skipped.length > 0) {
-    console.log(`skipped ${manifest.skipped.length} file(s) (listed in manifest.json):`);
-    for (const s of manifest.skipped.slice(0, 10)) console.log(`  ${s.file}: ${s.reason}`);
-    if (manifest.skipped.length > 10) console.log(`  ... and ${manifest.skipped.length - 10} more`);
-  }
-}
-
-function histogramBar(counts: number[], label: number): string {
-  const max = Math.max(1, ...counts);
-  return '#'.repeat(Math.round(((counts[label] ?? 0) / max) * 30));
-}
+import { printManifestSummary } from '../manifest-summary';
 
 const COMPRESSION_CHOICES = ['auto', 'none', 'gzip', 'zlib'] as const;
 type CompressionChoice = (typeof COMPRESSION_CHOICES)[number];
@@ -117,29 +80,3 @@ function describeFeature(f: Feature): string {
       : f.value.slice(0, 4).map(String);
   return `${f.kind}[${f.value.length}] ${preview.slice(0, 4).join(',')}`;
 }
-
-export const verifyCommand: CommandModule<object, { shards: string; compression?: Compression }> = {
-  command: 'verify <shards>',
-  describe: 'Check every shard: SHA-256, every record CRC, record shapes and labels, counts against the manifest',
-  builder: (yargs) =>
-    yargs
-      .positional('shards', { type: 'string', demandOption: true, describe: 'A folder written by pack' })
-      .option('compression', {
-        choices: ['none', 'gzip', 'zlib'] as const,
-        describe: 'How the shards are compressed (default: what manifest.json says)',
-      }),
-  handler: async (args) => {
-    const report = await verifyShards(args.shards, {
-      compression: args.compression,
-      onShard: (file) => process.stderr.write(`checking ${file}\n`),
-    });
-    printManifestSummary(report.manifest, args.shards);
-    if (report.ok) {
-      console.log(`\nOK: ${report.recordsChecked} records, every CRC valid, counts match the manifest.`);
-      return;
-    }
-    console.error(`\nFAILED: ${report.problems.length} problem(s):`);
-    for (const p of report.problems) console.error(`  ${p}`);
-    process.exitCode = 1;
-  },
-};

@@ -1,40 +1,18 @@
 import { PACK_OPTIONS, type PackProgress, packDataset, packOptions } from '@shardline/pack';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
+import { printManifestSummary } from '../manifest-summary';
 import { addFlags, optionsFromFlags } from '../option-flags';
 import { progressBar } from '../progress';
-import { formatBytes, parseBytes, parseImageSize } from '../units';
-import { printManifestSummary } from './inspect';
+import { formatBytes } from '../units';
 
-/** Flags spelled otherwise than the table's options: one size for two options, and sizes in units. */
-const SPECIAL_FLAGS = ['image-size', 'shard-size'];
-
-export function packFlags<T>(yargs: Argv<T>) {
-  return addFlags(yargs, PACK_OPTIONS, SPECIAL_FLAGS)
-    .option('image-size', {
-      type: 'string',
-      defaultDescription: String(PACK_OPTIONS.width.default),
-      describe:
-        'Target size as Keras target_size: N for NxN, or HEIGHTxWIDTH (64x96 is 96 wide); images are stretched to it as Keras does',
-    })
-    .option('shard-size', {
-      type: 'string',
-      defaultDescription: PACK_OPTIONS.shardBytes.defaultText!,
-      describe: PACK_OPTIONS.shardBytes.describe,
-    });
-}
-
-type PackArgs = Record<string, unknown> & { 'image-size'?: string; 'shard-size'?: string };
+type PackArgs = Record<string, unknown>;
 
 export const packCommand: CommandModule<object, PackArgs> = {
   command: 'pack',
   describe: 'Decode and resize images once, in parallel workers, into TFRecord shards of tf.train.Example',
-  builder: (yargs) => packFlags(yargs) as Argv<PackArgs>,
+  builder: (yargs) => addFlags(yargs, PACK_OPTIONS),
   handler: async (args) => {
-    const options = packOptions({
-      ...optionsFromFlags(PACK_OPTIONS, args, SPECIAL_FLAGS),
-      ...(args['image-size'] === undefined ? {} : parseImageSize(args['image-size'])),
-      ...(args['shard-size'] === undefined ? {} : { shardBytes: parseBytes(args['shard-size']) }),
-    });
+    const options = packOptions(optionsFromFlags(PACK_OPTIONS, args));
     const started = Date.now();
     let bar: ReturnType<typeof progressBar> | undefined;
     const result = await packDataset({

@@ -7,8 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JOURNAL_FILE } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
 import { MANIFEST_FILE, readManifest } from '@shardline/shards';
+import { CLI, collect, tempDir } from '@shardline/test-support';
 import { readTFRecords } from '@shardline/tfrecord';
-import { CLI, collect, REPO_ROOT, tempDir } from './helpers/paths';
 
 function packArgs(src: string, out: string): string[] {
   return [CLI, 'pack', '--src', src, '--out', out, '--image-size', '32', '--shard-size', '8KiB', '--workers', '1'];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatIoTable, runIoBench, writeIoReport } from '@shardline/bench';
 import { generateSample } from '@shardline/sample';
-import { tempDir } from './helpers/paths';
+import { tempDir } from '@shardline/test-support';
 
 test('bench io measures every path on the same images and reports them', async () => {
   const src = tempDir();

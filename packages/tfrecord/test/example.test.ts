@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { collect, FIXTURES, SHARED_TFRECORDS } from '@shardline/test-support';
 import {
   bytesFeature,
   decodeExample,
@@ -22,10 +23,9 @@ import {
   int64Feature,
   ProtobufDecodeError,
   readTFRecords,
-} from '@shardline/tfrecord';
+} from '@shardline/tfrecord/internal';
 import protobuf from 'protobufjs';
 import sharp from 'sharp';
-import { collect, FIXTURES, SHARED_TFRECORDS } from './helpers/paths';
 
 async function sharedExamples(name: string): Promise<Features[]> {
   const records = await collect(readTFRecords(join(SHARED_TFRECORDS, name)));

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { OptionError } from '@shardline/errors';
-import { initBackend, wasmThreadsUnavailable } from '@shardline/train';
+import { initBackend, wasmThreadsUnavailable } from '@shardline/train/internal';
 
 const CHILD = join(__dirname, 'helpers', 'wasm-threads-child.js');
 

@@ -8,10 +8,20 @@ import { OptionError } from '@shardline/errors';
 import type { DeepPartial } from '@shardline/options';
 import { listSource, packDataset } from '@shardline/pack';
 import { readManifest } from '@shardline/shards';
-import { encodeExample, frameRecord, int64Feature, readIndex } from '@shardline/tfrecord';
-import { buildCnn, fileSaveHandler, type TrainOptions, trainModel } from '@shardline/train';
-import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
-import { CLI, FIXTURES, REPO_ROOT, tempDir } from './helpers/paths';
+import {
+  bmp,
+  CLI,
+  FIXTURES,
+  idxFiles,
+  imageBytes,
+  packDefaults,
+  ppm,
+  REPO_ROOT,
+  tempDir,
+  writeFiles,
+} from '@shardline/test-support';
+import { encodeExample, frameRecord, int64Feature, readIndex } from '@shardline/tfrecord/internal';
+import { buildCnn, fileSaveHandler, type TrainOptions, trainModel } from '@shardline/train/internal';
 
 function cli(...args: string[]): { status: number | null; stderr: string } {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { heapPoolTasks, initBackend, MIN_SPLIT_ELEMENTS } from '@shardline/train';
+import { heapPoolTasks, initBackend, MIN_SPLIT_ELEMENTS } from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 
 /** Runs fn on a backend and returns plain arrays (so nothing stays tied to that backend). */

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { buildCnn, fileSaveHandler, initBackend, loadModel, loadTrainedModel } from '@shardline/train';
+import { tempDir } from '@shardline/test-support';
+import { buildCnn, fileSaveHandler, initBackend, loadModel, loadTrainedModel } from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
-import { tempDir } from './helpers/paths';
 
 const SAVER = join(__dirname, 'helpers', 'checkpoint-saver-child.js');
 

@@ -8,10 +8,19 @@ import { OptionError } from '@shardline/errors';
 import { decodeImage } from '@shardline/images';
 import { listSource, packDataset } from '@shardline/pack';
 import { decodeImageExample, encodeImageExample, type Manifest, readManifest, verifyShards } from '@shardline/shards';
+import {
+  bmp,
+  CLI,
+  collect,
+  idxFiles,
+  imageBytes,
+  packDefaults,
+  ppm,
+  tempDir,
+  writeFiles,
+} from '@shardline/test-support';
 import { bytesFeature, decodeExample, encodeExample, getString, readTFRecords } from '@shardline/tfrecord';
 import sharp from 'sharp';
-import { bmp, idxFiles, imageBytes, packDefaults, ppm, writeFiles } from './helpers/images';
-import { CLI, collect, tempDir } from './helpers/paths';
 
 async function allRecords(dir: string, manifest: Manifest) {
   const files = Object.values(manifest.splits).flatMap((s) => s!.shards.map((sh) => join(dir, sh.file)));

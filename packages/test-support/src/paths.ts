@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** ../shared/testdata relative to the repository root (test/dist/helpers -> root). */
+/** Every test finds shared data through these paths (packages/test-support/dist -> the repository root). */
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
+/** Real TensorFlow-written files beside the repository: ../shared/testdata/tfrecord. */
 export const SHARED_TFRECORDS = join(REPO_ROOT, '..', 'shared', 'testdata', 'tfrecord');
-/** Real files kept in the repository: test/fixtures (see its README). */
-export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+/** Real files kept in the repository: packages/test-support/fixtures (see its README). */
+export const FIXTURES = join(__dirname, '..', 'fixtures');
 /** The built command line. */
 export const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
 

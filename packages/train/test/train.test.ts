@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packDataset } from '@shardline/pack';
 import { type Manifest, type Payload, ShardMismatchError, splitShards } from '@shardline/shards';
-import { frameRecord, ReadBufferPool, readTFRecords } from '@shardline/tfrecord';
+import { collect, packDefaults, tempDir, writeFiles } from '@shardline/test-support';
+import { frameRecord, ReadBufferPool, readTFRecords } from '@shardline/tfrecord/internal';
 import {
   applyAugmentation,
   buildCnn,
@@ -28,11 +29,9 @@ import {
   shardDataset,
   summarize,
   trainModel,
-} from '@shardline/train';
+} from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { packDefaults, writeFiles } from './helpers/images';
-import { collect, tempDir } from './helpers/paths';
 
 /** Two easy classes: dark and bright images with a little noise. */
 async function darkBrightShards(

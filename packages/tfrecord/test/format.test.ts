@@ -4,6 +4,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
+import { collect, tempDir } from '@shardline/test-support';
 import {
   crc32cOf,
   frameRecord,
@@ -17,8 +18,7 @@ import {
   TFRecordError,
   TFRecordWriter,
   writeIndex,
-} from '@shardline/tfrecord';
-import { collect, tempDir } from './helpers/paths';
+} from '@shardline/tfrecord/internal';
 
 describe('CRC-32C', () => {
   test('matches the RFC 3720 vectors', () => {

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
+import { tempDir } from '@shardline/test-support';
 import {
   decodeExample,
   decodeExampleReference,
@@ -16,9 +17,8 @@ import {
   ProtobufDecodeError,
   readTFRecords,
   TFRecordError,
-} from '@shardline/tfrecord';
+} from '@shardline/tfrecord/internal';
 import fc from 'fast-check';
-import { tempDir } from './helpers/paths';
 
 /** One change to a byte string, as damage in storage or transfer makes them. */
 type Mutation =

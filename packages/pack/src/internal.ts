@@ -1,0 +1,7 @@
+/** The parts benches and tests reach into; not a stable API. */
+
+export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx } from './idx';
+export * from './index';
+export { createDecodePool, type DecodePool, mapOrdered } from './pool';
+export { assignSplits } from './split';
+export type { DecodeTask, EncodeResult, EncodeTask } from './worker-functions';
