@@ -31,12 +31,10 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { measureRawStages, type RawStages, runEpoch } from './io-stages';
 import { ReadCeiling } from './read-ceiling';
-import { SAMPLE_IF_MISSING_OPTION, SAMPLE_SOURCE, SOURCE_OPTION, sampleIfMissing } from './sample-source';
+import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
-export interface IoBenchOptions {
-  /** Class-folder images. Defaults to SAMPLE_SOURCE. */
-  src: string;
+export interface IoBenchOptions extends SampleSourceOptions {
   /** Scratch folder for the shard variants (packed once, not timed). Defaults to 'bench/results/shards'. */
   shards: string;
   /** Defaults to 64. */
@@ -55,13 +53,10 @@ export interface IoBenchOptions {
   minTimedSeconds: number;
   /** Defaults to the core count. */
   workers: number;
-  /** Generate the sample dataset at src if nothing is there. Defaults to true. */
-  sampleIfMissing: boolean;
-  onProgress?: (message: string) => void;
 }
 
 export const IO_BENCH_OPTIONS: OptionTable<IoBenchOptions> = {
-  src: { ...SOURCE_OPTION, default: SAMPLE_SOURCE },
+  src: SOURCE_OPTION,
   shards: {
     kind: 'string',
     default: 'bench/results/shards',

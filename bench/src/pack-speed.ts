@@ -1,14 +1,11 @@
 import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import { PACK_OPTIONS, type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
-import { SAMPLE_IF_MISSING_OPTION, SOURCE_OPTION, sampleIfMissing } from './sample-source';
+import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
-export interface PackSpeedOptions extends Pick<PackOptions, 'src' | 'out' | 'width' | 'height'> {
+export interface PackSpeedOptions extends Pick<PackOptions, 'out' | 'width' | 'height'>, SampleSourceOptions {
   /** Runs per configuration; the median is reported. Defaults to 3. */
   repetitions: number;
-  /** Generate the sample dataset at src if nothing is there. Defaults to true. */
-  sampleIfMissing: boolean;
-  onProgress?: (message: string) => void;
 }
 
 export const PACK_SPEED_OPTIONS: OptionTable<PackSpeedOptions> = {

@@ -11,6 +11,15 @@ export const SOURCE_OPTION: OptionSpec<string> = {
   describe: 'Class-folder image source (the sample dataset is generated there if missing)',
 };
 
+/** Options of a bench that reads the sample dataset. */
+export interface SampleSourceOptions {
+  /** Class-folder images. Defaults to SAMPLE_SOURCE. */
+  src: string;
+  /** Generate the sample dataset at src if nothing is there. Defaults to true. */
+  sampleIfMissing: boolean;
+  onProgress?: (message: string) => void;
+}
+
 export const SAMPLE_IF_MISSING_OPTION: OptionSpec<boolean> = {
   kind: 'boolean',
   default: true,

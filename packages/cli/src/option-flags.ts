@@ -8,8 +8,12 @@ import { parseBytes, parseImageSize } from './units';
  * height option that share a flag are one image size (N or HEIGHTxWIDTH).
  */
 export function addFlags<T>(yargs: Argv<T>, table: object): Argv<T> {
-  for (const [flag, options] of byFlag(table))
-    yargs.option(flag, options.length === 2 ? imageSizeOption(options) : yargsOption(options[0]!.spec));
+  for (const [flag, options] of byFlag(table)) {
+    const { spec } = options[0]!;
+    if (spec.positional)
+      yargs.positional(flag, { type: 'string', array: true, demandOption: true, describe: spec.describe });
+    else yargs.option(flag, options.length === 2 ? imageSizeOption(options) : yargsOption(spec));
+  }
   return yargs;
 }
 
@@ -19,6 +23,10 @@ export function optionsFromFlags<T>(table: OptionTable<T>, args: Record<string, 
   for (const [flag, flagOptions] of byFlag(table)) {
     const raw = args[flag];
     if (raw === undefined) continue;
+    if (flagOptions[0]!.spec.positional) {
+      setPath(options, flagOptions[0]!.path, raw);
+      continue;
+    }
     const size = flagOptions.length === 2 ? parseImageSize(String(raw)) : undefined;
     for (const { path, spec } of flagOptions)
       setPath(options, path, size ? size[path.at(-1) as 'width' | 'height'] : parseFlag(spec, raw));

@@ -383,7 +383,7 @@ describe('train refuses inconsistent inputs', () => {
     const manifestFile = join(shards, 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { classes: string[] };
     writeFileSync(manifestFile, JSON.stringify({ ...manifest, classes: ['a'] }));
-    await assert.rejects(trainModel(options(shards)), /holds one class \(a\): a classifier needs at least two/);
+    await assert.rejects(trainModel(options(shards)), /has one class \(a\): a classifier needs at least two/);
   });
 
   test('a --base model file that does not exist', async () => {

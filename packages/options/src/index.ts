@@ -17,6 +17,7 @@ export {
   type DeepPartial,
   type FlatOption,
   flattenTable,
+  imageSizeOptions,
   kebabCase,
   type OptionSpec,
   type OptionTable,

@@ -23,6 +23,8 @@ export interface OptionSpec<V = unknown> {
   check?: Check;
   /** The CLI flag, when it is not the option's name in kebab-case. */
   flag?: string;
+  /** The CLI takes it as the command's positional arguments, not as a flag. */
+  positional?: boolean;
 }
 
 type Leaf = string | number | boolean | readonly unknown[] | undefined;
@@ -42,6 +44,22 @@ export type DeepPartial<T> = {
     ? T[K]
     : DeepPartial<NonNullable<T[K]>>;
 };
+
+/** A width and a height option given together as one --image-size flag (N or HEIGHTxWIDTH). */
+export function imageSizeOptions(
+  width: number,
+  height: number,
+  check: Check,
+): { width: OptionSpec<number>; height: OptionSpec<number> } {
+  const side = (what: string, value: number): OptionSpec<number> => ({
+    kind: 'number',
+    flag: 'image-size',
+    default: value,
+    check,
+    describe: `Image ${what} in pixels`,
+  });
+  return { width: side('width', width), height: side('height', height) };
+}
 
 /** One row of a table flattened for a command line. */
 export interface FlatOption {

@@ -2,7 +2,15 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { OptionError } from '@shardline/errors';
 import { DEFAULT_MAX_PIXELS } from '@shardline/images';
-import { between, DEFAULT_SEED, type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
+import {
+  between,
+  DEFAULT_SEED,
+  type DeepPartial,
+  imageSizeOptions,
+  integer,
+  type OptionTable,
+  withDefaults,
+} from '@shardline/options';
 import type { PackOptions } from './pack';
 import { DEFAULT_POOL, defaultWorkerCount } from './pool';
 
@@ -24,8 +32,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
       'Source: a folder of class sub-folders (Keras flow_from_directory layout), a flat folder with --label-pattern, or MNIST/Fashion-MNIST IDX files (folder or *-images-idx3-ubyte[.gz])',
   },
   out: { kind: 'string', default: 'shards', describe: 'Output folder for shards, index files and manifest.json' },
-  width: { kind: 'number', flag: 'image-size', default: 64, check: side, describe: 'Image width in pixels' },
-  height: { kind: 'number', flag: 'image-size', default: 64, check: side, describe: 'Image height in pixels' },
+  ...imageSizeOptions(64, 64, side),
   colorMode: {
     kind: 'string',
     choices: ['rgb', 'grayscale'],

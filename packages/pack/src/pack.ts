@@ -12,6 +12,7 @@ import {
   type Manifest,
   RECORD_KEYS,
   readManifest,
+  requireTwoClasses,
   SHARD_FILE,
   type SkippedFile,
   SPLIT_ORDER,
@@ -80,11 +81,7 @@ export async function packDataset(given: DeepPartial<PackOptions>): Promise<Pack
     followLinks: options.followLinks,
   });
   if (listing.items.length === 0) throw new ShardlineError('ERR_INPUT', `no images found in ${options.src}`);
-  if (listing.classes.length < 2)
-    throw new ShardlineError(
-      'ERR_INPUT',
-      `${options.src} has one class (${listing.classes.join('')}): a classifier needs at least two`,
-    );
+  requireTwoClasses(listing.classes, options.src);
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
   checkEveryClassTrains(splits, listing, options.validationSplit);
   const fingerprint = jobFingerprint(options, splits);

@@ -1,7 +1,14 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
-import { DEFAULT_SEED, type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
+import {
+  DEFAULT_SEED,
+  type DeepPartial,
+  imageSizeOptions,
+  integer,
+  type OptionTable,
+  withDefaults,
+} from '@shardline/options';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import { SHAPE_CLASSES, type ShapeClass, SINGULAR, shapeSvg } from './shapes';
@@ -37,8 +44,7 @@ export const SAMPLE_OPTIONS: OptionTable<SampleOptions> = {
     check: integer({ min: SHAPE_CLASSES.length, max: 1_000_000, why: 'at least one image per class' }),
     describe: 'Total number of images, spread evenly over the 3 classes',
   },
-  width: { kind: 'number', flag: 'image-size', default: 320, check: side, describe: 'Image width' },
-  height: { kind: 'number', flag: 'image-size', default: 240, check: side, describe: 'Image height' },
+  ...imageSizeOptions(320, 240, side),
   seed: {
     kind: 'number',
     default: DEFAULT_SEED,

@@ -9,6 +9,7 @@ export {
   type Payload,
   RECORD_KEYS,
   readManifest,
+  requireTwoClasses,
   type ShardInfo,
   type SkippedFile,
   type SourceLayout,

@@ -100,6 +100,15 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return manifest;
 }
 
+/** A classifier needs two classes: refuses fewer, naming where they came from. */
+export function requireTwoClasses(classes: readonly string[], source: string): void {
+  if (classes.length < 2)
+    throw new ShardlineError(
+      'ERR_INPUT',
+      `${source} has one class (${classes.join('')}): a classifier needs at least two`,
+    );
+}
+
 /** Written under a temporary name and renamed: a reader sees the old manifest or the new one, never half of one. */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
   const file = join(dir, MANIFEST_FILE);

@@ -1,9 +1,12 @@
-import { type Manifest, readManifest, type SplitName, splitShards } from '@shardline/shards';
+import { type DeepPartial, type OptionTable, withDefaults } from '@shardline/options';
+import { type Manifest, readManifest, SPLIT_ORDER, type SplitName, splitShards } from '@shardline/shards';
 import type * as tf from '@tensorflow/tfjs';
+import { BACKEND_OPTIONS, type BackendOptions, initBackend } from './backend';
 import { imageBatches, labelledImageGroups } from './image-stream';
 import { loadTrainedModel } from './model-files';
 import { type Prediction, predictBatch } from './predict';
 import { assertSameClasses } from './train';
+import { MODEL_DIR_OPTION, TRAIN_OPTIONS } from './train-options';
 
 export interface Evaluation {
   split: SplitName;
@@ -60,12 +63,32 @@ export function summarize(
   return { accuracy: total ? correct / total : 0, confusion, perClass };
 }
 
-/** Evaluates a saved model on one split of a shard folder (default: test if packed, else validation). */
-export async function evaluateModel(
-  modelDir: string,
-  shards: string,
-  split?: 'train' | 'validation' | 'test',
-): Promise<Evaluation> {
+export interface EvaluateOptions {
+  /** A model folder written by train. Defaults to 'runs/latest/model'. */
+  model: string;
+  /** A shard folder with the model's classes. Defaults to 'shards'. */
+  shards: string;
+  /** Defaults to test if the shards have it, else validation. */
+  split?: SplitName;
+  backend: BackendOptions;
+}
+
+export const EVALUATE_OPTIONS: OptionTable<EvaluateOptions> = {
+  model: MODEL_DIR_OPTION,
+  shards: { ...TRAIN_OPTIONS.shards, describe: 'Folder written by pack, with the same classes' },
+  split: {
+    kind: 'string',
+    choices: SPLIT_ORDER,
+    defaultText: 'test if packed, else validation',
+    describe: 'Split to evaluate',
+  },
+  backend: BACKEND_OPTIONS,
+};
+
+/** Evaluates a saved model on one split of a shard folder, on the backend the options choose. */
+export async function evaluateModel(given: DeepPartial<EvaluateOptions> = {}): Promise<Evaluation> {
+  const { model: modelDir, shards, split, backend } = withDefaults(EVALUATE_OPTIONS, given);
+  await initBackend(backend);
   const [{ model, info }, manifest] = await Promise.all([loadTrainedModel(modelDir), readManifest(shards)]);
   assertSameClasses(info, manifest, modelDir);
   const chosen = split ?? (manifest.splits.test ? 'test' : 'validation');

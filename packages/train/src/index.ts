@@ -16,10 +16,10 @@ export {
   initBackend,
 } from './backend';
 export { type Batch, type PipelineOptions, shardDataset } from './dataset';
-export { type Evaluation, evaluateModel } from './evaluate';
+export { EVALUATE_OPTIONS, type EvaluateOptions, type Evaluation, evaluateModel } from './evaluate';
 export { buildCnn, type ModelOptions, type TransferModel, transferModel } from './model';
 export { loadModel, loadTrainedModel, type ModelInfo, saveTrainedModel } from './model-files';
-export { type FilePrediction, predictFiles } from './predict';
+export { type FilePrediction, PREDICT_OPTIONS, type PredictOptions, predictFiles } from './predict';
 export { type TrainResult, trainModel } from './train';
 export {
   type InputOptions,

@@ -1,9 +1,12 @@
 import { DEFAULT_MAX_PIXELS, decodeImage } from '@shardline/images';
+import { type DeepPartial, type OptionTable, withDefaults } from '@shardline/options';
 import type { Manifest } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_OPTIONS, type BackendOptions, initBackend } from './backend';
 import { imageTensor } from './dataset';
 import type { LabelledPixels } from './image-stream';
 import { loadTrainedModel } from './model-files';
+import { MODEL_DIR_OPTION } from './train-options';
 
 export interface Prediction {
   label: number;
@@ -21,8 +24,24 @@ export interface FilePrediction {
   error?: string;
 }
 
+export interface PredictOptions {
+  /** Required. */
+  files: string[];
+  /** A model folder written by train. Defaults to 'runs/latest/model'. */
+  model: string;
+  backend: BackendOptions;
+}
+
+export const PREDICT_OPTIONS: OptionTable<PredictOptions> = {
+  files: { kind: 'strings', required: true, positional: true, describe: 'Image files' },
+  model: MODEL_DIR_OPTION,
+  backend: BACKEND_OPTIONS,
+};
+
 /** Classifies image files, decoded and resized exactly as pack did for the training shards. */
-export async function predictFiles(modelDir: string, files: string[]): Promise<FilePrediction[]> {
+export async function predictFiles(given: DeepPartial<PredictOptions>): Promise<FilePrediction[]> {
+  const { files, model: modelDir, backend } = withDefaults(PREDICT_OPTIONS, given);
+  await initBackend(backend);
   const { model, info } = await loadTrainedModel(modelDir);
   const { width, height, colorMode } = info.image;
   const results: FilePrediction[] = [];

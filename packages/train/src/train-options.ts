@@ -6,6 +6,7 @@ import {
   integer,
   listOf,
   number,
+  type OptionSpec,
   type OptionTable,
   positive,
   withDefaults,
@@ -202,6 +203,13 @@ export const TRAIN_OPTIONS: OptionTable<TrainOptions> = {
   augment: AUGMENT_OPTIONS,
   model: MODEL_OPTIONS,
   schedule: SCHEDULE_OPTIONS,
+};
+
+/** A model folder written by train, as evaluate and predict read it. */
+export const MODEL_DIR_OPTION: OptionSpec<string> = {
+  kind: 'string',
+  default: `${TRAIN_OPTIONS.out.default}/model`,
+  describe: 'Model folder written by train (model.json + training.json)',
 };
 
 /** The options given, every one left out set to its default; an OptionError names any value trainModel cannot use. */

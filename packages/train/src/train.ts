@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import type { DeepPartial } from '@shardline/options';
-import { type Manifest, readManifest } from '@shardline/shards';
+import { type Manifest, readManifest, requireTwoClasses } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
 import { isAugmenting } from './augment';
 import { type BackendInfo, describeBackend, initBackend } from './backend';
@@ -31,11 +31,7 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
   const backend = await initBackend(options.backend);
   log(`backend: ${describeBackend(backend)}`);
   const manifest = await readManifest(options.shards);
-  if (manifest.classes.length < 2)
-    throw new ShardlineError(
-      'ERR_INPUT',
-      `${options.shards} holds one class (${manifest.classes.join('')}): a classifier needs at least two`,
-    );
+  requireTwoClasses(manifest.classes, options.shards);
   if (!manifest.splits.train) throw new ShardlineError('ERR_INPUT', `${options.shards} has no train split`);
   const validationSplit = manifest.splits.validation ? 'validation' : manifest.splits.test ? 'test' : undefined;
   if (!validationSplit)

@@ -400,14 +400,14 @@ describe('training pipeline', () => {
     const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as Record<string, number[]>;
     assert.equal(history.loss?.length, 6);
 
-    const evaluation = await evaluateModel(join(out, 'model'), dir);
+    const evaluation = await evaluateModel({ model: join(out, 'model'), shards: dir, backend: { choice: 'wasm' } });
     assert.equal(evaluation.split, 'validation');
     assert.equal(evaluation.accuracy, result.evaluation.accuracy);
-    const predictions = await predictFiles(join(out, 'model'), [
-      join(src, 'dark/0.png'),
-      join(src, 'bright/0.png'),
-      join(src, 'missing.png'),
-    ]);
+    const predictions = await predictFiles({
+      model: join(out, 'model'),
+      backend: { choice: 'wasm' },
+      files: [join(src, 'dark/0.png'), join(src, 'bright/0.png'), join(src, 'missing.png')],
+    });
     assert.deepEqual(
       predictions.slice(0, 2).map((p) => p.className),
       ['dark', 'bright'],

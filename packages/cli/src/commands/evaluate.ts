@@ -1,4 +1,4 @@
-import { BACKEND_OPTIONS, describeBackend, type Evaluation, evaluateModel, initBackend } from '@shardline/train';
+import { EVALUATE_OPTIONS, type Evaluation, evaluateModel } from '@shardline/train';
 import type { CommandModule } from 'yargs';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
@@ -16,33 +16,11 @@ function printEvaluation(evaluation: Evaluation): void {
     console.log(`${evaluation.perClass[i]!.name.padEnd(width)}  ${row.map((n) => String(n).padStart(6)).join('')}`);
 }
 
-export const evaluateCommand: CommandModule<
-  object,
-  { model: string; shards: string; split?: 'train' | 'validation' | 'test' }
-> = {
+export const evaluateCommand: CommandModule = {
   command: 'evaluate',
   describe: 'Accuracy, per-class precision/recall and confusion matrix of a trained model on a split of a shard folder',
-  builder: (yargs) =>
-    addFlags(
-      yargs
-        .option('model', {
-          type: 'string',
-          default: 'runs/latest/model',
-          describe: 'Model folder written by train (model.json + training.json)',
-        })
-        .option('shards', {
-          type: 'string',
-          default: 'shards',
-          describe: 'Folder written by pack, with the same classes',
-        })
-        .option('split', {
-          choices: ['train', 'validation', 'test'] as const,
-          describe: 'Split to evaluate (default: test if packed, else validation)',
-        }),
-      BACKEND_OPTIONS,
-    ),
+  builder: (yargs) => addFlags(yargs, EVALUATE_OPTIONS),
   handler: async (args) => {
-    console.log(`backend: ${describeBackend(await initBackend(optionsFromFlags(BACKEND_OPTIONS, args)))}`);
-    printEvaluation(await evaluateModel(args.model, args.shards, args.split));
+    printEvaluation(await evaluateModel(optionsFromFlags(EVALUATE_OPTIONS, args)));
   },
 };

@@ -1,20 +1,13 @@
-import { BACKEND_OPTIONS, initBackend, predictFiles } from '@shardline/train';
+import { PREDICT_OPTIONS, predictFiles } from '@shardline/train';
 import type { CommandModule } from 'yargs';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
-export const predictCommand: CommandModule<object, { model: string; images: string[] }> = {
-  command: 'predict <images..>',
+export const predictCommand: CommandModule = {
+  command: 'predict <files..>',
   describe: 'Classify image files with a trained model (resized as pack did for its shards)',
-  builder: (yargs) =>
-    addFlags(
-      yargs
-        .positional('images', { type: 'string', array: true, demandOption: true, describe: 'Image files' })
-        .option('model', { type: 'string', default: 'runs/latest/model', describe: 'Model folder written by train' }),
-      BACKEND_OPTIONS,
-    ),
+  builder: (yargs) => addFlags(yargs, PREDICT_OPTIONS),
   handler: async (args) => {
-    await initBackend(optionsFromFlags(BACKEND_OPTIONS, args));
-    for (const p of await predictFiles(args.model, args.images)) {
+    for (const p of await predictFiles(optionsFromFlags(PREDICT_OPTIONS, args))) {
       if (p.error) {
         console.error(`${p.file}: cannot classify: ${p.error}`);
         process.exitCode = 1;
