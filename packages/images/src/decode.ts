@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import type sharp from 'sharp';
-import { DECODER_NAMES, decoderFor, HEAD_BYTES } from './decoders';
-import { type RawImage, rawPipeline } from './raw-image';
+import sharp from 'sharp';
+import { DECODER_NAMES, decoderFor, HEAD_BYTES, type ImageDecoder } from './decoders';
+import type { RawImage } from './raw-image';
+import { rawPipeline, resizedBySharp } from './sharp-decode';
 
 export type ColorMode = 'rgb' | 'grayscale';
 export type Payload = 'raw' | 'jpeg';
@@ -46,59 +47,77 @@ export type DecodeResult = DecodedImage | DecodeFailure;
 /** Decodes, resizes (stretching to the target, as Keras does) and encodes one image. Never throws. */
 export async function decodeImage(input: ImageInput, options: DecodeOptions): Promise<DecodeResult> {
   try {
-    const { bytes, pipeline } =
+    const size = { width: options.width, height: options.height };
+    const bytes = input.kind === 'file' ? await readImageFile(input.path) : input.data;
+    const resized =
       input.kind === 'file'
-        ? await openImageFile(input.path, options.maxPixels)
-        : { bytes: input.data, pipeline: rawPipeline(input) };
-    return { ...(await toPayload(pipeline, options)), sourceSha256: createHash('sha256').update(bytes).digest('hex') };
+        ? await decoderOf(bytes)!.decode(bytes as Buffer, size, options.maxPixels)
+        : await resizedBySharp(rawPipeline(input), size);
+    return { ...(await toPayload(resized, options)), sourceSha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (err) {
     return { ok: false, reason: describeError(err) };
   }
 }
 
-/** The file's bytes and its decoded pixels, once its first bytes are an image format's: a large junk file is refused after 16 bytes, not read whole. */
-async function openImageFile(path: string, maxPixels: number): Promise<{ bytes: Buffer; pipeline: sharp.Sharp }> {
+/** The file's bytes once its first bytes are an image format's: a large junk file is refused after 16 bytes, not read whole. */
+async function readImageFile(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     if (size === 0) throw new Error('empty file');
     const head = Buffer.alloc(HEAD_BYTES);
     await handle.read(head, 0, HEAD_BYTES, 0);
-    const decoder = decoderFor(head);
-    if (!decoder)
+    if (!decoderFor(head)) {
       throw new Error(
         `not an image: its first bytes (${head.subarray(0, 8).toString('hex')}) are not ${DECODER_NAMES}; the other ${Math.max(0, size - HEAD_BYTES)} bytes were not read`,
       );
-    const bytes = await handle.readFile();
-    return { bytes, pipeline: decoder.decode(bytes, maxPixels) };
+    }
+    return await handle.readFile();
   } finally {
     await handle.close();
   }
 }
 
-async function toPayload(image: sharp.Sharp, options: DecodeOptions): Promise<DecodedImage> {
-  const channels = options.colorMode === 'grayscale' ? 1 : 3;
-  const resized = image.resize(options.width, options.height, { fit: 'fill' }).removeAlpha().toColourspace('srgb');
-  const pipeline = channels === 1 ? luma601(resized) : resized;
-  if (options.payload === 'jpeg') {
-    const data = await pipeline.jpeg({ quality: options.jpegQuality }).toBuffer();
-    return { ok: true, data, width: options.width, height: options.height, channels, format: 'jpeg' };
-  }
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== channels) throw new Error(`decoder produced ${info.channels} channels, expected ${channels}`);
-  return { ok: true, data, width: info.width, height: info.height, channels, format: 'raw' };
+function decoderOf(bytes: Uint8Array): ImageDecoder | undefined {
+  return decoderFor(bytes.subarray(0, HEAD_BYTES));
 }
 
-const LUMA_601: [number, number, number] = [0.299, 0.587, 0.114];
+/** The stored channels (RGB, or ITU-R 601 luma), then the payload: the raw pixels or a JPEG of them. */
+async function toPayload(image: RawImage, options: DecodeOptions): Promise<DecodedImage> {
+  const channels = options.colorMode === 'grayscale' ? 1 : 3;
+  const pixels = channels === 1 ? luma601(image) : rgb(image);
+  const { width, height } = image;
+  if (options.payload === 'raw') return { ok: true, data: pixels, width, height, channels, format: 'raw' };
+  const data = await sharp(pixels, { raw: { width, height, channels } })
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+    .jpeg({ quality: options.jpegQuality })
+    .toBuffer();
+  return { ok: true, data, width, height, channels, format: 'jpeg' };
+}
+
+function rgb(image: RawImage): Uint8Array {
+  if (image.channels === 3) return image.data;
+  const out = new Uint8Array(image.width * image.height * 3);
+  for (let p = 0, i = 0; p < out.length; p += 3, i += image.channels) {
+    out[p] = image.data[i]!;
+    out[p + 1] = image.data[image.channels === 1 ? i : i + 1]!;
+    out[p + 2] = image.data[image.channels === 1 ? i : i + 2]!;
+  }
+  return out;
+}
 
 /**
- * ITU-R 601 luma of the stored sRGB values, rounded: what PIL's convert('L') (so Keras's
- * color_mode='grayscale') and tf.image.rgb_to_grayscale give. sharp's grayscale() computes
- * linear-light luminance instead, 3.7 levels off on average.
+ * ITU-R 601 luma of the stored sRGB values, with PIL's own integer arithmetic: what PIL's
+ * convert('L') (so Keras's color_mode='grayscale') and tf.image.rgb_to_grayscale give.
+ * sharp's grayscale() computes linear-light luminance instead, 3.7 levels off on average.
  */
-function luma601(rgb: sharp.Sharp): sharp.Sharp {
-  // The weights sum to 1, so adding 0.5 turns libvips's truncation into rounding.
-  return rgb.recomb([LUMA_601, LUMA_601, LUMA_601]).linear(1, 0.5).extractChannel(0).toColourspace('b-w');
+function luma601(image: RawImage): Uint8Array {
+  if (image.channels === 1) return image.data;
+  const out = new Uint8Array(image.width * image.height);
+  for (let p = 0, i = 0; p < out.length; p++, i += image.channels) {
+    out[p] = (image.data[i]! * 19595 + image.data[i + 1]! * 38470 + image.data[i + 2]! * 7471 + 0x8000) >> 16;
+  }
+  return out;
 }
 
 function describeError(err: unknown): string {

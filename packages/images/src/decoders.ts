@@ -1,7 +1,8 @@
-import sharp from 'sharp';
 import { decodeBmp } from './bmp';
+import { decodeJpeg } from './jpeg';
 import { decodeNetpbm, isNetpbm, netpbmSize } from './netpbm';
-import { checkPixelLimit, type RawImage, rawPipeline } from './raw-image';
+import { checkPixelLimit, type RawImage, type Size } from './raw-image';
+import { rawPipeline, resizedBySharp, viaSharp } from './sharp-decode';
 
 /**
  * One image format: the file extensions pack lists, the first bytes that identify it,
@@ -13,33 +14,31 @@ export interface ImageDecoder {
   extensions: string[];
   /** True if a file's first 16 bytes are this format's. */
   sniff: (head: Uint8Array) => boolean;
-  /** A sharp pipeline over the decoded pixels; refuses an image over maxPixels before decoding it. */
-  decode: (bytes: Buffer, maxPixels: number) => sharp.Sharp;
+  /**
+   * The image resized to size (stretched, as Keras does): HWC uint8 with 1, 3 or 4 channels.
+   * Refuses an image over maxPixels before decoding it.
+   */
+  decode: (bytes: Buffer, size: Size, maxPixels: number) => Promise<RawImage>;
 }
 
 function startsWith(signature: number[], at = 0): (head: Uint8Array) => boolean {
   return (head) => signature.every((b, i) => head[at + i] === b);
 }
 
-/** libvips reads the header first and refuses oversized images without decoding them. */
-function viaSharp(bytes: Buffer, maxPixels: number): sharp.Sharp {
-  return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
-}
-
-function viaNetpbm(bytes: Buffer, maxPixels: number): sharp.Sharp {
+function viaNetpbm(bytes: Buffer, size: Size, maxPixels: number): Promise<RawImage> {
   checkPixelLimit(netpbmSize(bytes), maxPixels);
-  return rawPipeline(decodeNetpbm(bytes));
+  return resizedBySharp(rawPipeline(decodeNetpbm(bytes)), size);
 }
 
-function viaBmp(bytes: Buffer, maxPixels: number): sharp.Sharp {
-  return rawPipeline(decodeBmp(bytes, maxPixels));
+function viaBmp(bytes: Buffer, size: Size, maxPixels: number): Promise<RawImage> {
+  return resizedBySharp(rawPipeline(decodeBmp(bytes, maxPixels)), size);
 }
 
 const TIFF_LE = startsWith([0x49, 0x49, 0x2a, 0x00]);
 const TIFF_BE = startsWith([0x4d, 0x4d, 0x00, 0x2a]);
 
 export const DECODERS: readonly ImageDecoder[] = [
-  { name: 'JPEG', extensions: ['.jpg', '.jpeg', '.jpe'], sniff: startsWith([0xff, 0xd8, 0xff]), decode: viaSharp },
+  { name: 'JPEG', extensions: ['.jpg', '.jpeg', '.jpe'], sniff: startsWith([0xff, 0xd8, 0xff]), decode: decodeJpeg },
   {
     name: 'PNG',
     extensions: ['.png'],

@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-
 /** Pixels already decoded, HWC uint8. */
 export interface RawImage {
   data: Uint8Array;
@@ -8,12 +6,13 @@ export interface RawImage {
   channels: 1 | 3 | 4;
 }
 
-export function rawPipeline(image: RawImage): sharp.Sharp {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
-}
-
 export function checkPixelLimit(size: { width: number; height: number }, maxPixels: number): void {
   if (size.width * size.height > maxPixels) {
     throw new Error(`image is ${size.width}x${size.height}, over the limit of ${maxPixels} pixels (not decoded)`);
   }
+}
+
+export interface Size {
+  width: number;
+  height: number;
 }

@@ -1,0 +1,5 @@
+/** The parts tests reach into; not a stable API. */
+export * from './index';
+export { decodeJpeg } from './jpeg';
+export { readJpegHeader } from './jpeg-header';
+export { viaSharp } from './sharp-decode';
