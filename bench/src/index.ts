@@ -19,13 +19,14 @@ export {
   formatPackSpeedTable,
   PACK_SPEED_OPTIONS,
   type PackSpeedOptions,
+  type PackSpeedReport,
   type PackSpeedRow,
+  packSpeedJson,
 } from './pack-speed';
+export { DEFAULT_FOLDER_PEER, DEFAULT_TORCH_PEER, peerUnavailable } from './peers';
 export { SAMPLE_SOURCE } from './sample-source';
 export {
-  DEFAULT_TORCH_PEER,
   formatTrainBench,
-  peerUnavailable,
   runTrainBench,
   TRAIN_BENCH_OPTIONS,
   type TrainBenchOptions,

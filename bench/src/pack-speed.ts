@@ -1,11 +1,15 @@
 import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import { PACK_OPTIONS, type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
+import { createDecodePool, listSource } from '@shardline/pack/internal';
+import { DEFAULT_FOLDER_PEER, peerUnavailable, runPeer } from './peers';
 import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
 export interface PackSpeedOptions extends Pick<PackOptions, 'out' | 'width' | 'height'>, SampleSourceOptions {
   /** Runs per configuration; the median is reported. Defaults to 3. */
   repetitions: number;
+  /** torchvision ImageFolder on the same files and size; 'none' skips it. Defaults to DEFAULT_FOLDER_PEER. */
+  peer: string;
 }
 
 export const PACK_SPEED_OPTIONS: OptionTable<PackSpeedOptions> = {
@@ -20,6 +24,12 @@ export const PACK_SPEED_OPTIONS: OptionTable<PackSpeedOptions> = {
     describe: 'Runs per configuration; the median is reported',
   },
   sampleIfMissing: SAMPLE_IF_MISSING_OPTION,
+  peer: {
+    kind: 'string',
+    default: DEFAULT_FOLDER_PEER,
+    describe:
+      'torchvision ImageFolder + DataLoader at 0 and 2 workers on the same files and size, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)',
+  },
 };
 
 export interface PackSpeedRow {
@@ -31,21 +41,55 @@ export interface PackSpeedRow {
   imagesPerSecond: number;
   /** Against one worker of the same pool kind. */
   speedup: number;
+  /** Of workers x the decoder's single-thread ceiling. */
+  ceilingShare: number;
 }
 
-/** Packs the same source with 1 and 2 workers, as threads and as processes, interleaved in one run. */
-export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}): Promise<PackSpeedRow[]> {
+export interface PeerRow {
+  peer: string;
+  workers: number;
+  imagesPerSecond: number;
+}
+
+export interface PackSpeedReport {
+  images: number;
+  /** One worker decoding and resizing the files one after another, as pack's workers do (median). */
+  ceilingImagesPerSecond: number;
+  rows: PackSpeedRow[];
+  peerRows: PeerRow[];
+  peerNote?: string;
+}
+
+interface FolderPeerLine {
+  peer: string;
+  workers: number;
+  images_per_s: number;
+}
+
+const CONFIGS = (['threads', 'processes'] as PoolKind[]).flatMap((pool) =>
+  [1, 2].map((workers) => ({ pool, workers })),
+);
+
+/**
+ * Packs the same source with 1 and 2 workers, as threads and as processes, beside the decoder's
+ * single-thread ceiling and the torchvision peer: each round runs every one in turn, so drift in
+ * the machine's speed hits them all alike.
+ */
+export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}): Promise<PackSpeedReport> {
   const options = withDefaults(PACK_SPEED_OPTIONS, given);
-  if (options.sampleIfMissing) await sampleIfMissing(options.src, options.onProgress ?? (() => undefined));
-  const configs = (['threads', 'processes'] as PoolKind[]).flatMap((pool) =>
-    [1, 2].map((workers) => ({ pool, workers })),
-  );
-  const seconds = configs.map(() => [] as number[]);
+  const log = options.onProgress ?? (() => undefined);
+  if (options.sampleIfMissing) await sampleIfMissing(options.src, log);
+  const peerNote =
+    options.width === options.height ? await peerUnavailable(options.peer) : 'peer skipped: it resizes to squares only';
+  const seconds = CONFIGS.map(() => [] as number[]);
+  const ceilings: number[] = [];
+  const peerRates = new Map<number, number[]>();
   let images = 0;
-  // Round-robin over configurations so drift in machine load hits them all alike.
-  for (let rep = 0; rep < options.repetitions; rep++) {
-    for (const [i, config] of configs.entries()) {
-      options.onProgress?.(`run ${rep + 1}/${options.repetitions}: ${config.workers} ${config.pool}`);
+  for (let round = 0; round < options.repetitions; round++) {
+    log(`round ${round + 1}/${options.repetitions}: decoder ceiling`);
+    ceilings.push(await decoderCeiling(options));
+    for (const [i, config] of CONFIGS.entries()) {
+      log(`round ${round + 1}/${options.repetitions}: ${config.workers} ${config.pool}`);
       const started = performance.now();
       const { manifest } = await packDataset({
         ...config,
@@ -58,31 +102,92 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
       seconds[i]!.push((performance.now() - started) / 1000);
       images = Object.values(manifest.splits).reduce((n, s) => n + (s?.records ?? 0), 0) + manifest.skipped.length;
     }
+    if (peerNote) continue;
+    log(`round ${round + 1}/${options.repetitions}: torchvision peer`);
+    for (const line of await runPeer<FolderPeerLine>(options.peer, [
+      options.src,
+      '--size',
+      String(options.width),
+      '--workers',
+      '0,2',
+    ])) {
+      peerRates.set(line.workers, [...(peerRates.get(line.workers) ?? []), line.images_per_s]);
+    }
   }
-  const rows = configs.map((config, i) => {
-    const medianSeconds = median(seconds[i]!);
-    return {
-      ...config,
-      images,
-      seconds: seconds[i]!,
-      medianSeconds,
-      imagesPerSecond: images / medianSeconds,
-      speedup: 1,
-    };
-  });
+  const ceiling = median(ceilings);
+  const rows = CONFIGS.map((config, i) => packRow(config, images, seconds[i]!, ceiling));
   for (const row of rows)
     row.speedup = row.imagesPerSecond / rows.find((r) => r.pool === row.pool && r.workers === 1)!.imagesPerSecond;
-  return rows;
+  const peerRows = [...peerRates].map(([workers, rates]) => ({
+    peer: 'torchvision ImageFolder',
+    workers,
+    imagesPerSecond: median(rates),
+  }));
+  return { images, ceilingImagesPerSecond: ceiling, rows, peerRows, ...(peerNote ? { peerNote } : {}) };
 }
 
-export function formatPackSpeedTable(rows: PackSpeedRow[]): string {
+function packRow(
+  config: { pool: PoolKind; workers: number },
+  images: number,
+  seconds: number[],
+  ceiling: number,
+): PackSpeedRow {
+  const medianSeconds = median(seconds);
+  const imagesPerSecond = images / medianSeconds;
+  return {
+    ...config,
+    images,
+    seconds,
+    medianSeconds,
+    imagesPerSecond,
+    speedup: 1,
+    ceilingShare: imagesPerSecond / (config.workers * ceiling),
+  };
+}
+
+/** Images/s of one decode process over the source's files, one at a time. */
+async function decoderCeiling(options: PackSpeedOptions): Promise<number> {
+  const { items } = await listSource(options.src);
+  const paths = items.flatMap(({ input }) => (input.kind === 'file' ? [input.path] : []));
+  const pool = createDecodePool(1, 'processes');
+  try {
+    const decodeOptions = {
+      width: options.width,
+      height: options.height,
+      colorMode: 'rgb' as const,
+      payload: 'raw' as const,
+      jpegQuality: 90,
+      maxPixels: PACK_OPTIONS.maxPixels.default!,
+    };
+    return paths.length / (await pool.timeDecodes({ options: decodeOptions, paths }));
+  } finally {
+    await pool.close();
+  }
+}
+
+export function formatPackSpeedTable(report: PackSpeedReport): string {
+  const { rows } = report;
   const lines = rows.map(
     (r) =>
-      `${r.pool.padEnd(10)}${String(r.workers).padStart(8)}${r.imagesPerSecond.toFixed(0).padStart(11)}${r.medianSeconds.toFixed(2).padStart(10)}${`${r.speedup.toFixed(2)}x`.padStart(14)}`,
+      `${r.pool.padEnd(22)}${String(r.workers).padStart(8)}${r.imagesPerSecond.toFixed(0).padStart(11)}${r.medianSeconds.toFixed(2).padStart(10)}${`${r.speedup.toFixed(2)}x`.padStart(14)}${`${(r.ceilingShare * 100).toFixed(0)}%`.padStart(16)}`,
+  );
+  const peers = report.peerRows.map(
+    (p) => `${p.peer.padEnd(22)}${String(p.workers).padStart(8)}${p.imagesPerSecond.toFixed(0).padStart(11)}`,
   );
   return [
-    `${rows[0]?.images ?? 0} images per run, median of ${rows[0]?.seconds.length ?? 0}`,
-    `${'pool'.padEnd(10)}${'workers'.padStart(8)}${'images/s'.padStart(11)}${'seconds'.padStart(10)}${'vs 1 worker'.padStart(14)}`,
+    `${report.images} images per run, median of ${rows[0]?.seconds.length ?? 0}; decoder ceiling (one worker, one image at a time): ${report.ceilingImagesPerSecond.toFixed(0)} images/s`,
+    `${''.padEnd(22)}${'workers'.padStart(8)}${'images/s'.padStart(11)}${'seconds'.padStart(10)}${'vs 1 worker'.padStart(14)}${'of the ceiling'.padStart(16)}`,
     ...lines,
+    ...peers,
+    ...(report.peerNote ? [report.peerNote] : []),
   ].join('\n');
+}
+
+/** One JSON object: the ceiling and each configuration's rate (and the peer's, when it ran). */
+export function packSpeedJson(report: PackSpeedReport): string {
+  return JSON.stringify({
+    decoder_ceiling_images_per_s: Math.round(report.ceilingImagesPerSecond),
+    rows: report.rows.map((r) => ({ pool: r.pool, workers: r.workers, images_per_s: Math.round(r.imagesPerSecond) })),
+    peer_rows: report.peerRows.map((p) => ({ peer: p.peer, workers: p.workers, images_per_s: p.imagesPerSecond })),
+  });
 }

@@ -1,19 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ShardlineError } from '@shardline/errors';
 import { type DeepPartial, integer, listOf, type OptionTable, oneOf, withDefaults } from '@shardline/options';
 import { BACKEND_OPTIONS, defaultThreads, MAX_WASM_THREADS } from '@shardline/train';
+import { DEFAULT_TORCH_PEER, jsonLines, peerUnavailable, runPeer } from './peers';
 import { median } from './stats';
 import { MATRIX_KERNELS, type StepProfile, TRAIN_BENCH_MODELS, type TrainBenchModel } from './train-step';
 
 const run = promisify(execFile);
-
-/** ../shared/peers/torch_train_step.py beside the repository. */
-export const DEFAULT_TORCH_PEER = join(__dirname, '..', '..', '..', 'shared', 'peers', 'torch_train_step.py');
-/** Debian's python3, which sees Debian's python3-torch (a python3 earlier on the PATH may not). */
-const PEER_PYTHON = '/usr/bin/python3';
 
 export interface TrainBenchOptions {
   /** Defaults to all three: demo, fmnist, catsdogs150. */
@@ -94,13 +89,6 @@ interface Line {
   profile?: StepProfile;
 }
 
-function parseLines(stdout: string): Line[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Line);
-}
-
 async function shardlineRun(
   threads: number,
   models: TrainBenchModel[],
@@ -114,7 +102,7 @@ async function shardlineRun(
     String(runs),
     ...(profile ? ['profile'] : []),
   ];
-  const lines = parseLines((await run(process.execPath, args, { maxBuffer: 1 << 24 })).stdout);
+  const lines = jsonLines<Line>((await run(process.execPath, args, { maxBuffer: 1 << 24 })).stdout);
   const other = lines.find((l) => l.threads !== threads);
   if (other)
     throw new ShardlineError(
@@ -124,28 +112,8 @@ async function shardlineRun(
   return lines;
 }
 
-async function peerRun(peer: string, threads: number, models: TrainBenchModel[], runs: number): Promise<Line[]> {
-  return parseLines(
-    (
-      await run(
-        PEER_PYTHON,
-        [peer, '--threads', String(threads), '--models', models.join(','), '--runs', String(runs)],
-        { maxBuffer: 1 << 24 },
-      )
-    ).stdout,
-  );
-}
-
-/** Why the PyTorch peer cannot run here, or undefined if it can. */
-export async function peerUnavailable(peer: string): Promise<string | undefined> {
-  if (peer === 'none') return 'peer skipped (--peer none)';
-  if (!existsSync(peer)) return `peer skipped: ${peer} not found`;
-  try {
-    await run(PEER_PYTHON, ['-c', 'import torch']);
-    return undefined;
-  } catch {
-    return `peer skipped: PyTorch is not installed for ${PEER_PYTHON} (apt-get install -y python3-torch)`;
-  }
+function peerRun(peer: string, threads: number, models: TrainBenchModel[], runs: number): Promise<Line[]> {
+  return runPeer<Line>(peer, ['--threads', String(threads), '--models', models.join(','), '--runs', String(runs)]);
 }
 
 /**

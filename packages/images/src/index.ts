@@ -12,3 +12,4 @@ export {
 export { DECODERS, decoderFor, IMAGE_EXTENSIONS, type ImageDecoder } from './decoders';
 export { decodeNetpbm } from './netpbm';
 export type { RawImage } from './raw-image';
+export { useSharpAsWorker } from './sharp-decode';

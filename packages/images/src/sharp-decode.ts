@@ -1,8 +1,35 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
+
+let loaded: typeof sharp | undefined;
+let oneThreadNoCache = false;
+
+/**
+ * sharp, loaded on first use: a decode worker that meets only JPEGs (read by @napi-rs/image)
+ * never pays its 40 ms load.
+ */
+export function loadSharp(): typeof sharp {
+  if (!loaded) {
+    loaded = require('sharp') as typeof sharp;
+    if (oneThreadNoCache) configure(loaded);
+  }
+  return loaded;
+}
+
+/** A decode worker is one core's worth of decoding: one libvips thread, no operation cache. */
+export function useSharpAsWorker(): void {
+  oneThreadNoCache = true;
+  if (loaded) configure(loaded);
+}
+
+function configure(library: typeof sharp): void {
+  library.concurrency(1);
+  library.cache(false);
+}
+
 import type { RawImage, Size } from './raw-image';
 
 export function rawPipeline(image: RawImage): sharp.Sharp {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  return loadSharp()(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
 }
 
 /** The pipeline's image resized to size (stretched, as Keras does), in sRGB, as raw pixels. */
@@ -14,5 +41,5 @@ export async function resizedBySharp(pipeline: sharp.Sharp, size: Size): Promise
 
 /** libvips reads the header first and refuses oversized images without decoding them. */
 export function viaSharp(bytes: Buffer, size: Size, maxPixels: number): Promise<RawImage> {
-  return resizedBySharp(sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate(), size);
+  return resizedBySharp(loadSharp()(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate(), size);
 }

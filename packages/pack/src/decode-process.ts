@@ -1,4 +1,5 @@
-import { configureSharpForWorker, type WorkerFunction, workerFunctions } from './worker-functions';
+import { useSharpAsWorker } from '@shardline/images';
+import { type WorkerFunction, workerFunctions } from './worker-functions';
 
 /** Child-process entry of the process pool: runs the named worker function for each message. */
 interface Request {
@@ -7,7 +8,7 @@ interface Request {
   task: never;
 }
 
-configureSharpForWorker();
+useSharpAsWorker();
 
 // One task at a time, as a piscina worker does: a worker is one core's worth of decoding,
 // and the parent may send the next tasks ahead so this process never waits for them.

@@ -1,6 +1,7 @@
-import { configureSharpForWorker, workerFunctions } from './worker-functions';
+import { useSharpAsWorker } from '@shardline/images';
+import { workerFunctions } from './worker-functions';
 
 // Entry of a piscina worker thread; piscina calls the export named in run(task, { name }).
-configureSharpForWorker();
+useSharpAsWorker();
 
-export const { decode, encode } = workerFunctions;
+export const { decode, encode, timeDecodes } = workerFunctions;

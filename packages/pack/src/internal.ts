@@ -4,4 +4,4 @@ export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx 
 export * from './index';
 export { createDecodePool, type DecodePool, mapOrdered } from './pool';
 export { assignSplits } from './split';
-export type { DecodeTask, EncodeResult, EncodeTask } from './worker-functions';
+export type { DecodeTask, EncodeResult, EncodeTask, TimingTask } from './worker-functions';

@@ -154,6 +154,13 @@ async function resumableEntries(
   return kept;
 }
 
+/** Images per message to a decode worker. */
+const BATCH_IMAGES = 8;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
 async function writeRemaining(
   options: PackOptions,
   listing: SourceListing,
@@ -173,27 +180,30 @@ async function writeRemaining(
   const pool = createDecodePool(options.workers, options.pool);
   const sources = new SourceHashes();
   try {
-    const encode = async (w: (typeof work)[number]) => {
-      const task = {
-        input: w.item.input,
-        options: decodeOptions,
-        label: w.item.label,
-        className: listing.classes[w.item.label]!,
-        filename: w.item.name,
-      };
-      return { ...w, result: await pool.encode(task) };
+    const encode = async (batch: typeof work) => {
+      const items = batch.map(({ item }) => ({
+        input: item.input,
+        label: item.label,
+        className: listing.classes[item.label]!,
+        filename: item.name,
+      }));
+      const results = await pool.encode({ options: decodeOptions, items });
+      return batch.map((w, i) => ({ ...w, result: results[i]! }));
     };
-    for await (const { split, item, position, result } of mapOrdered(work, Math.max(4, options.workers * 4), encode)) {
-      if (result.ok) {
-        await writers.add(split, position, result.example, item.label);
-        sources.add(result.sourceSha256, split, item.name);
-      } else {
-        const skipped = { file: item.name, reason: result.reason };
-        writers.skip(split, skipped);
-        progress.skipped++;
-        options.onSkip?.(skipped);
+    const batches = chunks(work, BATCH_IMAGES);
+    for await (const batch of mapOrdered(batches, Math.max(4, options.workers * 4), encode)) {
+      for (const { split, item, position, result } of batch) {
+        if (result.ok) {
+          await writers.add(split, position, result.frame, item.label);
+          sources.add(result.sourceSha256, split, item.name);
+        } else {
+          const skipped = { file: item.name, reason: result.reason };
+          writers.skip(split, skipped);
+          progress.skipped++;
+          options.onSkip?.(skipped);
+        }
+        progress.done++;
       }
-      progress.done++;
       options.onProgress?.(progress);
     }
     await writers.finish(splits);

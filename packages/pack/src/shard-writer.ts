@@ -1,7 +1,7 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashFile, PARTIAL_SUFFIX, type ShardInfo, type SplitName, shardFileName } from '@shardline/shards';
-import { type Compression, framedSize, type RecordLocation, TFRecordWriter, writeIndex } from '@shardline/tfrecord';
+import { type Compression, type RecordLocation, TFRecordWriter, writeIndex } from '@shardline/tfrecord';
 
 interface OpenShard {
   name: string;
@@ -27,14 +27,13 @@ export class ShardSequence {
     private nextIndex: number,
   ) {}
 
-  /** Appends a record; returns the shard it closed first, if the record did not fit. */
+  /** Appends a framed record; returns the shard it closed first, if the record did not fit. */
   async add(record: Uint8Array, label: number): Promise<ShardInfo | undefined> {
     let closed: ShardInfo | undefined;
-    if (this.current && this.current.writer.bytes + framedSize(record.length) > this.shardBytes)
-      closed = await this.close();
+    if (this.current && this.current.writer.bytes + record.length > this.shardBytes) closed = await this.close();
     this.current ??= this.open();
     const shard = this.current;
-    shard.locations.push(await shard.writer.write(record));
+    shard.locations.push(await shard.writer.writeFrame(record));
     shard.classCounts[label]!++;
     return closed;
   }

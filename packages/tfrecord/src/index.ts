@@ -21,6 +21,7 @@ export {
   int64Feature,
   type SequenceExample,
 } from './example';
+export { frameRecord } from './framing';
 export { readIndex, writeIndex } from './index-file';
 export { type ReadOptions, readTFRecordGroups, readTFRecords, type TFRecord } from './reader';
 export { framedSize, type RecordLocation, TFRecordWriter } from './writer';

@@ -8,6 +8,8 @@ import { writeError } from '@shardline/errors';
 import type { Compression } from './compression';
 import { FRAME_OVERHEAD, frameRecord } from './framing';
 
+const WRITE_CHUNK_BYTES = 1 << 20;
+
 export interface RecordLocation {
   /** Byte offset of the frame in the uncompressed stream. */
   offset: number;
@@ -19,6 +21,9 @@ export interface RecordLocation {
 export class TFRecordWriter {
   private uncompressedBytes = 0;
   private records = 0;
+  /** Frames not yet handed to the stream: one write per WRITE_CHUNK_BYTES, not one per record. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
 
   private constructor(
     readonly file: string,
@@ -42,12 +47,26 @@ export class TFRecordWriter {
   }
 
   async write(data: Uint8Array): Promise<RecordLocation> {
-    const frame = frameRecord(data);
+    return this.writeFrame(frameRecord(data));
+  }
+
+  /** Appends a record already framed by frameRecord (in a worker, say). */
+  async writeFrame(frame: Uint8Array): Promise<RecordLocation> {
     const location = { offset: this.uncompressedBytes, frameBytes: frame.length };
     this.uncompressedBytes += frame.length;
     this.records++;
-    if (!this.input.write(frame)) await this.named(Promise.race([once(this.input, 'drain'), this.finished]));
+    this.pending.push(frame);
+    this.pendingBytes += frame.length;
+    if (this.pendingBytes >= WRITE_CHUNK_BYTES) await this.flush();
     return location;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const chunk = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.input.write(chunk)) await this.named(Promise.race([once(this.input, 'drain'), this.finished]));
   }
 
   /** Bytes written before compression. */
@@ -61,6 +80,7 @@ export class TFRecordWriter {
 
   /** Flushes, closes and fsyncs, so a later rename publishes a complete file. */
   async close(): Promise<void> {
+    await this.flush();
     this.input.end();
     await this.named(this.finished);
     const handle = await open(this.file, 'r+');
