@@ -5,6 +5,16 @@ import type { IoBenchReport } from './io';
 import type { RawStages } from './io-stages';
 
 /** A plain-text table, one row per path and augmentation setting. */
+/** The peer beside the raw shards: how many times faster the shards feed training than its loader. */
+function peerLines(report: IoBenchReport): string[] {
+  if (report.peerNote) return [report.peerNote];
+  const raw = report.results.find((r) => r.path === 'shards, raw' && !r.augmentation);
+  return report.peerRows.map(
+    (p) =>
+      `${p.peer}, ${p.workers} worker(s), no augmentation: ${p.imagesPerSecond.toFixed(0)} images/s; raw shards ${raw ? (raw.imagesPerSecond / p.imagesPerSecond).toFixed(1) : '?'}x that`,
+  );
+}
+
 export function formatIoTable(report: IoBenchReport): string {
   const header = [
     'path',
@@ -43,6 +53,7 @@ export function formatIoTable(report: IoBenchReport): string {
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
+    ...peerLines(report),
     '',
     formatStages(report.rawStages, 1e6 / report.ceilingImagesPerSecond),
   ].join('\n');

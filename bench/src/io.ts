@@ -30,6 +30,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { measureRawStages, type RawStages, runEpoch } from './io-stages';
+import { DEFAULT_FOLDER_PEER, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
 import { ReadCeiling } from './read-ceiling';
 import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
@@ -53,6 +54,8 @@ export interface IoBenchOptions extends SampleSourceOptions {
   minTimedSeconds: number;
   /** Defaults to the core count. */
   workers: number;
+  /** torchvision ImageFolder on the same source and size; 'none' skips it. Defaults to DEFAULT_FOLDER_PEER. */
+  peer: string;
 }
 
 export const IO_BENCH_OPTIONS: OptionTable<IoBenchOptions> = {
@@ -80,6 +83,12 @@ export const IO_BENCH_OPTIONS: OptionTable<IoBenchOptions> = {
   },
   workers: { ...PACK_OPTIONS.workers, describe: 'Workers for the parallel directory path and for packing' },
   sampleIfMissing: SAMPLE_IF_MISSING_OPTION,
+  peer: {
+    kind: 'string',
+    default: DEFAULT_FOLDER_PEER,
+    describe:
+      'torchvision ImageFolder + DataLoader at 0 and --workers workers on the same source and size, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)',
+  },
 };
 
 export interface PathResult {
@@ -108,6 +117,9 @@ export interface IoBenchReport {
   /** Timed read passes behind both figures, taken between the paths' epochs. */
   ceilingPasses: number;
   results: PathResult[];
+  /** What a PyTorch user's directory loading does on the same files (no augmentation). */
+  peerRows: PeerRow[];
+  peerNote?: string;
   /** Where the raw-shard path (no augmentation) spends its time, and the bare minimum beside it. */
   rawStages: RawStages;
 }
@@ -164,9 +176,15 @@ export async function runIoBench(given: DeepPartial<IoBenchOptions> = {}): Promi
     r.speedup = r.imagesPerSecond / baseline.imagesPerSecond;
     r.ofCeiling = r.imagesPerSecond / ceiling.imagesPerSecond;
   }
+  const peerNote =
+    options.width === options.height ? await peerUnavailable(options.peer) : 'peer skipped: it resizes to squares only';
+  if (!peerNote) log('torchvision ImageFolder peer');
+  const peerRows = peerNote ? [] : await folderPeerRows(options.peer, options.src, options.width, [0, options.workers]);
   const { onProgress, ...rest } = options;
   return {
     options: rest,
+    peerRows,
+    ...(peerNote ? { peerNote } : {}),
     ceilingImagesPerSecond: ceiling.imagesPerSecond,
     readFileImagesPerSecond: ceiling.readFileImagesPerSecond,
     ceilingPasses: ceiling.passes,

@@ -1,7 +1,7 @@
 import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import { PACK_OPTIONS, type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
 import { createDecodePool, listSource } from '@shardline/pack/internal';
-import { DEFAULT_FOLDER_PEER, peerUnavailable, runPeer } from './peers';
+import { DEFAULT_FOLDER_PEER, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
 import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
@@ -45,12 +45,6 @@ export interface PackSpeedRow {
   ceilingShare: number;
 }
 
-export interface PeerRow {
-  peer: string;
-  workers: number;
-  imagesPerSecond: number;
-}
-
 export interface PackSpeedReport {
   images: number;
   /** One worker decoding and resizing the files one after another, as pack's workers do (median). */
@@ -58,12 +52,6 @@ export interface PackSpeedReport {
   rows: PackSpeedRow[];
   peerRows: PeerRow[];
   peerNote?: string;
-}
-
-interface FolderPeerLine {
-  peer: string;
-  workers: number;
-  images_per_s: number;
 }
 
 const CONFIGS = (['threads', 'processes'] as PoolKind[]).flatMap((pool) =>
@@ -83,7 +71,7 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
     options.width === options.height ? await peerUnavailable(options.peer) : 'peer skipped: it resizes to squares only';
   const seconds = CONFIGS.map(() => [] as number[]);
   const ceilings: number[] = [];
-  const peerRates = new Map<number, number[]>();
+  const peerRuns: PeerRow[][] = [];
   let images = 0;
   for (let round = 0; round < options.repetitions; round++) {
     log(`round ${round + 1}/${options.repetitions}: decoder ceiling`);
@@ -104,24 +92,15 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
     }
     if (peerNote) continue;
     log(`round ${round + 1}/${options.repetitions}: torchvision peer`);
-    for (const line of await runPeer<FolderPeerLine>(options.peer, [
-      options.src,
-      '--size',
-      String(options.width),
-      '--workers',
-      '0,2',
-    ])) {
-      peerRates.set(line.workers, [...(peerRates.get(line.workers) ?? []), line.images_per_s]);
-    }
+    peerRuns.push(await folderPeerRows(options.peer, options.src, options.width, [0, 2]));
   }
   const ceiling = median(ceilings);
   const rows = CONFIGS.map((config, i) => packRow(config, images, seconds[i]!, ceiling));
   for (const row of rows)
     row.speedup = row.imagesPerSecond / rows.find((r) => r.pool === row.pool && r.workers === 1)!.imagesPerSecond;
-  const peerRows = [...peerRates].map(([workers, rates]) => ({
-    peer: 'torchvision ImageFolder',
-    workers,
-    imagesPerSecond: median(rates),
+  const peerRows = (peerRuns[0] ?? []).map((row, i) => ({
+    ...row,
+    imagesPerSecond: median(peerRuns.map((run) => run[i]!.imagesPerSecond)),
   }));
   return { images, ceilingImagesPerSecond: ceiling, rows, peerRows, ...(peerNote ? { peerNote } : {}) };
 }

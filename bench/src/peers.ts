@@ -24,6 +24,25 @@ export async function peerUnavailable(peer: string): Promise<string | undefined>
   }
 }
 
+/** One line of torchvision_folder.py's output. */
+export interface FolderPeerLine {
+  peer: string;
+  workers: number;
+  images_per_s: number;
+}
+
+export interface PeerRow {
+  peer: string;
+  workers: number;
+  imagesPerSecond: number;
+}
+
+/** torchvision ImageFolder + DataLoader on a class-folder source, resized to size x size, at each worker count. */
+export async function folderPeerRows(peer: string, src: string, size: number, workers: number[]): Promise<PeerRow[]> {
+  const lines = await runPeer<FolderPeerLine>(peer, [src, '--size', String(size), '--workers', workers.join(',')]);
+  return lines.map((l) => ({ peer: l.peer, workers: l.workers, imagesPerSecond: l.images_per_s }));
+}
+
 /** Runs a peer script and parses the JSON object it prints per line. */
 export async function runPeer<T>(peer: string, args: string[]): Promise<T[]> {
   return jsonLines<T>((await run(PEER_PYTHON, [peer, ...args], { maxBuffer: 1 << 24 })).stdout);

@@ -19,7 +19,10 @@ test('bench io measures every path on the same images and reports them', async (
     epochs: 2,
     workers: 1,
     minTimedSeconds: 0,
+    peer: 'none',
   });
+  assert.equal(report.peerNote, 'peer skipped (--peer none)');
+  assert.match(formatIoTable(report), /peer skipped \(--peer none\)/);
   const paths = [
     'directory, sequential',
     'directory, 1 worker',
