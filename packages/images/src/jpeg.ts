@@ -4,18 +4,19 @@ import { checkPixelLimit, type RawImage, type Size } from './raw-image';
 import { viaSharp } from './sharp-decode';
 
 /**
- * @napi-rs/image's FastResizeFilter.Bilinear and ResizeFit.Fill (its enums are types only). Bilinear
- * with antialiasing is what torchvision's Resize (PIL) does; it cost 14.5% fewer instructions per
- * 320x240 sample JPEG than Lanczos3 (callgrind: 7.38 M against 8.63 M), which evaluates sin per tap.
+ * @napi-rs/image's FastResizeFilter.Lanczos3 and ResizeFit.Fill (its enums are types only). Lanczos3,
+ * as sharp resizes, so files the two decoders share in one dataset are resampled alike. Bilinear cost
+ * 14.5% fewer instructions (callgrind: 7.38 M against 8.63 M per 320x240 sample JPEG), but the demo
+ * trained on its shards scored 96.5-98.0% in three runs, against 97.2-98.5% in two with Lanczos3.
  */
-const BILINEAR = 1;
+const LANCZOS3 = 5;
 const FILL = 1;
 
 /**
- * JPEG by @napi-rs/image (decode and antialiased bilinear resize in one native call): 2-3x sharp's
- * rate on the 320x240 sample JPEGs, one thread, within 1.5 levels of sharp's Lanczos3 pixels on
- * average. sharp keeps what it does better: colour profiles, CMYK, and files that do not end in EOI,
- * which it refuses as truncated where a lenient decoder would fill in grey.
+ * JPEG by @napi-rs/image (decode and Lanczos3 resize in one native call): 2-3x sharp's rate on the
+ * 320x240 sample JPEGs, one thread, within 1 level of sharp's pixels on average. sharp keeps what it
+ * does better: colour profiles, CMYK, and files that do not end in EOI, which it refuses as truncated
+ * where a lenient decoder would fill in grey.
  */
 export async function decodeJpeg(bytes: Buffer, size: Size, maxPixels: number): Promise<RawImage> {
   const header = readJpegHeader(bytes);
@@ -38,7 +39,7 @@ function fastDecode(bytes: Buffer, size: Size): Buffer | undefined {
   try {
     return new Transformer(bytes)
       .rotate()
-      .fastResize({ ...size, filter: BILINEAR, fit: FILL })
+      .fastResize({ ...size, filter: LANCZOS3, fit: FILL })
       .rawPixelsSync();
   } catch {
     return undefined;

@@ -70,7 +70,7 @@ export interface TrainOptions {
   shards: string;
   /** Report folder. Defaults to 'runs/latest'. */
   out: string;
-  /** Seed of shuffling and augmentation. Defaults to DEFAULT_SEED (42). */
+  /** Seed of shuffling and augmentation. Defaults to DEFAULT_SEED (1). */
   seed: number;
   /** A checkpoint folder (an earlier run's out/checkpoint) to continue from. */
   resume?: string;
