@@ -10,6 +10,7 @@ export {
   type Payload,
 } from './decode';
 export { DECODERS, decoderFor, IMAGE_EXTENSIONS, type ImageDecoder } from './decoders';
+export { decodeStoredJpeg } from './jpeg';
 export { decodeNetpbm } from './netpbm';
 export type { RawImage } from './raw-image';
 export { useSharpAsWorker } from './sharp-decode';

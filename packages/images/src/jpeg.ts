@@ -1,4 +1,5 @@
 import { Transformer } from '@napi-rs/image';
+import { luma601, rgb } from './channels';
 import { readJpegHeader } from './jpeg-header';
 import { checkPixelLimit, type RawImage, type Size } from './raw-image';
 import { viaSharp } from './sharp-decode';
@@ -50,4 +51,14 @@ function fastDecode(bytes: Buffer, size: Size): Buffer | undefined {
 function endsWithEoi(bytes: Buffer): boolean {
   const tail = bytes.subarray(Math.max(0, bytes.length - 64));
   return tail.lastIndexOf(0xd9) > 0 && tail[tail.lastIndexOf(0xd9) - 1] === 0xff;
+}
+
+/**
+ * The pixels of a JPEG that a shard stores at its final size (a --payload jpeg record), with the
+ * stored channel count: decoded by the fast decoder where it can, as pack decodes sources.
+ */
+export async function decodeStoredJpeg(jpeg: Uint8Array, size: Size, channels: 1 | 3): Promise<Uint8Array> {
+  const bytes = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+  const image = await decodeJpeg(bytes, size, size.width * size.height);
+  return channels === 1 ? luma601(image) : rgb(image);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeJpeg, type RawImage, readJpegHeader, viaSharp } from '@shardline/images/internal';
+import { decodeJpeg, decodeStoredJpeg, type RawImage, readJpegHeader, viaSharp } from '@shardline/images/internal';
 import { generateSample } from '@shardline/sample';
 import { tempDir } from '@shardline/test-support';
 import sharp from 'sharp';
@@ -83,5 +83,24 @@ describe('JPEG decoding', () => {
     const cut = large.subarray(0, large.length - 200);
     await assert.rejects(decodeJpeg(cut, SIZE, 1e8), /premature end|truncated|corrupt/i);
     await assert.rejects(decodeJpeg(bytes, SIZE, 100), /over the limit of 100 pixels/);
+  });
+
+  test('a stored JPEG payload decodes at its size within a level of sharp, gray ones to one channel', async () => {
+    const [width, height] = [24, 16];
+    const pixels = Buffer.alloc(width * height * 3).map((_, i) => (i * 29 + (i >> 6) * 7) % 256);
+    for (const channels of [3, 1] as const) {
+      const stored = await sharp(pixels, { raw: { width, height, channels: 3 } })
+        .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      const fast = await decodeStoredJpeg(stored, { width, height }, channels);
+      const reference = await sharp(stored)
+        .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+        .raw()
+        .toBuffer();
+      assert.equal(fast.length, width * height * channels);
+      const mean = fast.reduce((sum, v, i) => sum + Math.abs(v - reference[i]!), 0) / fast.length;
+      assert.ok(mean <= 1, `${channels} channel(s): mean difference ${mean.toFixed(3)}`);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { decodeStoredJpeg } from '@shardline/images';
 import {
   checkShardFiles,
   decodeImageExample,
@@ -9,7 +10,6 @@ import {
 } from '@shardline/shards';
 import type { ChunkLease, ReadBufferPool, TFRecord } from '@shardline/tfrecord';
 import seedrandom from 'seedrandom';
-import sharp from 'sharp';
 import { interleave, type RecordGroup, type ShardCursor } from './interleave';
 import { ShuffleBuffer } from './shuffle-buffer';
 
@@ -85,7 +85,7 @@ export async function* imageBatches(
   if (pending.length > 0) yield pending;
 }
 
-/** Raw records decode synchronously; JPEG payloads are decoded concurrently (sharp runs them on libuv threads). */
+/** Raw records decode synchronously, and so do JPEG payloads where @napi-rs/image reads them; sharp, where it does not, runs on libuv threads. */
 async function decodeGroup(group: RecordGroup, manifest: Manifest): Promise<LabelledPixels[]> {
   const decoded = group.records.map((record, i) => toPixels(record, group.from[i]!, manifest));
   const images = decoded.some((d) => d instanceof Promise) ? await Promise.all(decoded) : (decoded as LabelledPixels[]);
@@ -105,7 +105,8 @@ function toPixels(record: TFRecord, shard: ShardCursor, manifest: Manifest): Lab
   } catch (err) {
     throw shard.recordError(record, err);
   }
-  return decodeJpeg(image.encoded, manifest.image.channels)
+  const { width, height, channels } = manifest.image;
+  return decodeStoredJpeg(image.encoded, { width, height }, channels)
     .then((pixels) => {
       lease?.release();
       return counted(checkedJpegPixels(pixels, manifest), image, shard, undefined);
@@ -131,9 +132,4 @@ function checkedJpegPixels(pixels: Uint8Array, manifest: Manifest): Uint8Array {
   if (pixels.length !== width * height * channels)
     throw new Error(`decoded JPEG has ${pixels.length} pixel bytes, expected ${width}x${height}x${channels}`);
   return pixels;
-}
-
-async function decodeJpeg(jpeg: Uint8Array, channels: number): Promise<Uint8Array> {
-  const image = sharp(jpeg);
-  return channels === 1 ? image.grayscale().raw().toBuffer() : image.removeAlpha().raw().toBuffer();
 }
