@@ -30,7 +30,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { measureRawStages, type RawStages, runEpoch } from './io-stages';
-import { DEFAULT_FOLDER_PEER, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
+import { FOLDER_PEER_OPTION, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
 import { ReadCeiling } from './read-ceiling';
 import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
@@ -83,12 +83,7 @@ export const IO_BENCH_OPTIONS: OptionTable<IoBenchOptions> = {
   },
   workers: { ...PACK_OPTIONS.workers, describe: 'Workers for the parallel directory path and for packing' },
   sampleIfMissing: SAMPLE_IF_MISSING_OPTION,
-  peer: {
-    kind: 'string',
-    default: DEFAULT_FOLDER_PEER,
-    describe:
-      'torchvision ImageFolder + DataLoader at 0 and --workers workers on the same source and size, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)',
-  },
+  peer: FOLDER_PEER_OPTION,
 };
 
 export interface PathResult {

@@ -1,7 +1,7 @@
 import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
 import { PACK_OPTIONS, type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
 import { createDecodePool, listSource } from '@shardline/pack/internal';
-import { DEFAULT_FOLDER_PEER, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
+import { FOLDER_PEER_OPTION, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
 import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
 
@@ -24,12 +24,7 @@ export const PACK_SPEED_OPTIONS: OptionTable<PackSpeedOptions> = {
     describe: 'Runs per configuration; the median is reported',
   },
   sampleIfMissing: SAMPLE_IF_MISSING_OPTION,
-  peer: {
-    kind: 'string',
-    default: DEFAULT_FOLDER_PEER,
-    describe:
-      'torchvision ImageFolder + DataLoader at 0 and 2 workers on the same files and size, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)',
-  },
+  peer: FOLDER_PEER_OPTION,
 };
 
 export interface PackSpeedRow {

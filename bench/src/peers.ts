@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { OptionSpec } from '@shardline/options';
 
 const run = promisify(execFile);
 
@@ -11,6 +12,14 @@ export const DEFAULT_TORCH_PEER = join(PEERS_DIR, 'torch_train_step.py');
 export const DEFAULT_FOLDER_PEER = join(PEERS_DIR, 'torchvision_folder.py');
 /** Debian's python3, which sees Debian's python3-torch (a python3 earlier on the PATH may not). */
 const PEER_PYTHON = '/usr/bin/python3';
+
+/** The --peer option of the benches that compare against directory loading. */
+export const FOLDER_PEER_OPTION: OptionSpec<string> = {
+  kind: 'string',
+  default: DEFAULT_FOLDER_PEER,
+  describe:
+    'torchvision ImageFolder + DataLoader on the same files and size, with no workers and with as many as the bench compares, run with /usr/bin/python3; "none" skips it (it is skipped with a note when PyTorch is absent)',
+};
 
 /** Why the PyTorch peer cannot run here, or undefined if it can. */
 export async function peerUnavailable(peer: string): Promise<string | undefined> {
