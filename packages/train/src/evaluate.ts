@@ -1,7 +1,7 @@
 import { type DeepPartial, type OptionTable, withDefaults } from '@shardline/options';
 import { type Manifest, readManifest, SPLIT_ORDER, type SplitName, splitShards } from '@shardline/shards';
 import type * as tf from '@tensorflow/tfjs';
-import { BACKEND_OPTIONS, type BackendOptions, initBackend } from './backend';
+import { BACKEND_OPTIONS, type BackendOptions, describeBackend, initBackend } from './backend';
 import { imageBatches, labelledImageGroups } from './image-stream';
 import { loadTrainedModel } from './model-files';
 import { type Prediction, predictBatch } from './predict';
@@ -71,6 +71,8 @@ export interface EvaluateOptions {
   /** Defaults to test if the shards have it, else validation. */
   split?: SplitName;
   backend: BackendOptions;
+  /** Told which backend runs the evaluation. */
+  onLog?: (message: string) => void;
 }
 
 export const EVALUATE_OPTIONS: OptionTable<EvaluateOptions> = {
@@ -87,8 +89,8 @@ export const EVALUATE_OPTIONS: OptionTable<EvaluateOptions> = {
 
 /** Evaluates a saved model on one split of a shard folder, on the backend the options choose. */
 export async function evaluateModel(given: DeepPartial<EvaluateOptions> = {}): Promise<Evaluation> {
-  const { model: modelDir, shards, split, backend } = withDefaults(EVALUATE_OPTIONS, given);
-  await initBackend(backend);
+  const { model: modelDir, shards, split, backend, onLog } = withDefaults(EVALUATE_OPTIONS, given);
+  onLog?.(`backend: ${describeBackend(await initBackend(backend))}`);
   const [{ model, info }, manifest] = await Promise.all([loadTrainedModel(modelDir), readManifest(shards)]);
   assertSameClasses(info, manifest, modelDir);
   const chosen = split ?? (manifest.splits.test ? 'test' : 'validation');

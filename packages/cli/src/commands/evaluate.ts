@@ -21,6 +21,6 @@ export const evaluateCommand: CommandModule = {
   describe: 'Accuracy, per-class precision/recall and confusion matrix of a trained model on a split of a shard folder',
   builder: (yargs) => addFlags(yargs, EVALUATE_OPTIONS),
   handler: async (args) => {
-    printEvaluation(await evaluateModel(optionsFromFlags(EVALUATE_OPTIONS, args)));
+    printEvaluation(await evaluateModel({ ...optionsFromFlags(EVALUATE_OPTIONS, args), onLog: console.log }));
   },
 };
