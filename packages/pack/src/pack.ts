@@ -24,7 +24,7 @@ import {
 import type { Compression } from '@shardline/tfrecord';
 import { intactEntries, Journal, type JournalEntry, readJournal } from './journal';
 import { packOptions } from './pack-options';
-import { createDecodePool, mapOrdered, type PoolKind } from './pool';
+import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
 import { listSource, type SourceItem, type SourceListing } from './sources';
 import { assignSplits, type Splits } from './split';
@@ -75,6 +75,16 @@ export interface PackResult {
 /** Packs a source into shards; options left out take their PACK_OPTIONS defaults. */
 export async function packDataset(given: DeepPartial<PackOptions>): Promise<PackResult> {
   const options = packOptions(given);
+  // Decode workers take about a quarter of a second to start; they start while the source is listed.
+  const pool = createDecodePool(options.workers, options.pool);
+  try {
+    return await packWith(options, pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function packWith(options: PackOptions, pool: DecodePool): Promise<PackResult> {
   const listing = await listSource(options.src, {
     labelPattern: options.labelPattern,
     classNames: options.classNames,
@@ -94,7 +104,7 @@ export async function packDataset(given: DeepPartial<PackOptions>): Promise<Pack
 
   const journal = await Journal.start(options.out, fingerprint);
   for (const entry of prior) await journal.append(entry);
-  const written = await writeRemaining(options, listing, splits, prior, journal);
+  const written = await writeRemaining(options, pool, listing, splits, prior, journal);
   const entries = [...prior, ...written.entries];
 
   const manifest = buildManifest(options, listing, entries, written.trailingSkips, fingerprint);
@@ -163,6 +173,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 async function writeRemaining(
   options: PackOptions,
+  pool: DecodePool,
   listing: SourceListing,
   splits: Splits,
   prior: JournalEntry[],
@@ -177,39 +188,34 @@ async function writeRemaining(
   const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
   const progress: PackProgress = { done: total - work.length, total, skipped: 0 };
   const writers = new SplitWriters(options, listing.classes.length, prior, journal);
-  const pool = createDecodePool(options.workers, options.pool);
   const sources = new SourceHashes();
-  try {
-    const encode = async (batch: typeof work) => {
-      const items = batch.map(({ item }) => ({
-        input: item.input,
-        label: item.label,
-        className: listing.classes[item.label]!,
-        filename: item.name,
-      }));
-      const results = await pool.encode({ options: decodeOptions, items });
-      return batch.map((w, i) => ({ ...w, result: results[i]! }));
-    };
-    const batches = chunks(work, BATCH_IMAGES);
-    for await (const batch of mapOrdered(batches, Math.max(4, options.workers * 4), encode)) {
-      for (const { split, item, position, result } of batch) {
-        if (result.ok) {
-          await writers.add(split, position, result.frame, item.label);
-          sources.add(result.sourceSha256, split, item.name);
-        } else {
-          const skipped = { file: item.name, reason: result.reason };
-          writers.skip(split, skipped);
-          progress.skipped++;
-          options.onSkip?.(skipped);
-        }
-        progress.done++;
+  const encode = async (batch: typeof work) => {
+    const items = batch.map(({ item }) => ({
+      input: item.input,
+      label: item.label,
+      className: listing.classes[item.label]!,
+      filename: item.name,
+    }));
+    const results = await pool.encode({ options: decodeOptions, items });
+    return batch.map((w, i) => ({ ...w, result: results[i]! }));
+  };
+  const batches = chunks(work, BATCH_IMAGES);
+  for await (const batch of mapOrdered(batches, Math.max(4, options.workers * 4), encode)) {
+    for (const { split, item, position, result } of batch) {
+      if (result.ok) {
+        await writers.add(split, position, result.frame, item.label);
+        sources.add(result.sourceSha256, split, item.name);
+      } else {
+        const skipped = { file: item.name, reason: result.reason };
+        writers.skip(split, skipped);
+        progress.skipped++;
+        options.onSkip?.(skipped);
       }
-      options.onProgress?.(progress);
+      progress.done++;
     }
-    await writers.finish(splits);
-  } finally {
-    await pool.close();
+    options.onProgress?.(progress);
   }
+  await writers.finish(splits);
   return { entries: writers.completed, trailingSkips: writers.trailingSkips, sources };
 }
 
