@@ -59,6 +59,14 @@ function endsWithEoi(bytes: Buffer): boolean {
  */
 export async function decodeStoredJpeg(jpeg: Uint8Array, size: Size, channels: 1 | 3): Promise<Uint8Array> {
   const bytes = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+  // decodeJpeg resizes to size: a payload of another size must be refused here, not stretched to fit.
+  const header = readJpegHeader(bytes);
+  if (!header) throw new Error('the JPEG payload has no frame header');
+  if (header.width !== size.width || header.height !== size.height) {
+    throw new Error(
+      `the JPEG payload is ${header.width}x${header.height}, but the record is ${size.width}x${size.height}`,
+    );
+  }
   const image = await decodeJpeg(bytes, size, size.width * size.height);
   return channels === 1 ? luma601(image) : rgb(image);
 }

@@ -102,5 +102,15 @@ describe('JPEG decoding', () => {
       const mean = fast.reduce((sum, v, i) => sum + Math.abs(v - reference[i]!), 0) / fast.length;
       assert.ok(mean <= 1, `${channels} channel(s): mean difference ${mean.toFixed(3)}`);
     }
+    // A payload of another size than its record is refused, not stretched to the record's size.
+    const smaller = await sharp(pixels, { raw: { width, height, channels: 3 } })
+      .resize(12, 8)
+      .jpeg()
+      .toBuffer();
+    await assert.rejects(
+      decodeStoredJpeg(smaller, { width, height }, 3),
+      /^Error: the JPEG payload is 12x8, but the record is 24x16$/,
+    );
+    await assert.rejects(decodeStoredJpeg(Buffer.from('not a jpeg'), { width, height }, 3), /has no frame header/);
   });
 });
