@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { luma601, rgb } from './channels';
 import { DECODER_NAMES, decoderFor, HEAD_BYTES, type ImageDecoder } from './decoders';
-import type { RawImage } from './raw-image';
+import type { RawImage, Size } from './raw-image';
 import { loadSharp, rawPipeline, resizedBySharp } from './sharp-decode';
 
 export type ColorMode = 'rgb' | 'grayscale';
@@ -48,42 +48,43 @@ export type DecodeResult = DecodedImage | DecodeFailure;
 export async function decodeImage(input: ImageInput, options: DecodeOptions): Promise<DecodeResult> {
   try {
     const size = { width: options.width, height: options.height };
-    const bytes = input.kind === 'file' ? readImageFile(input.path) : input.data;
-    const resized =
+    const { bytes, resized } =
       input.kind === 'file'
-        ? await decoderOf(bytes)!.decode(bytes as Buffer, size, options.maxPixels)
-        : await resizedBySharp(rawPipeline(input), size);
+        ? await decodeFile(input.path, size, options.maxPixels)
+        : { bytes: input.data, resized: await resizedBySharp(rawPipeline(input), size) };
     return { ...(await toPayload(resized, options)), sourceSha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (err) {
     return { ok: false, reason: describeError(err) };
   }
 }
 
+async function decodeFile(path: string, size: Size, maxPixels: number): Promise<{ bytes: Buffer; resized: RawImage }> {
+  const { bytes, decoder } = readImageFile(path);
+  return { bytes, resized: await decoder.decode(bytes, size, maxPixels) };
+}
+
 /**
- * The file's bytes once its first bytes are an image format's: a large junk file is refused after
- * 16 bytes, not read whole. Synchronous, as decoding is: five awaited file operations per image
- * cost a decode worker more than the read itself.
+ * The file's bytes and their decoder, once its first bytes are an image format's: a large junk file
+ * is refused after 16 bytes, not read whole. Synchronous, as decoding is: five awaited file operations
+ * per image cost a decode worker more than the read itself.
  */
-function readImageFile(path: string): Buffer {
+function readImageFile(path: string): { bytes: Buffer; decoder: ImageDecoder } {
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
     if (size === 0) throw new Error('empty file');
     const head = Buffer.alloc(HEAD_BYTES);
     readSync(fd, head, 0, HEAD_BYTES, 0);
-    if (!decoderFor(head)) {
+    const decoder = decoderFor(head);
+    if (!decoder) {
       throw new Error(
         `not an image: its first bytes (${head.subarray(0, 8).toString('hex')}) are not ${DECODER_NAMES}; the other ${Math.max(0, size - HEAD_BYTES)} bytes were not read`,
       );
     }
-    return readFileSync(fd);
+    return { bytes: readFileSync(fd), decoder };
   } finally {
     closeSync(fd);
   }
-}
-
-function decoderOf(bytes: Uint8Array): ImageDecoder | undefined {
-  return decoderFor(bytes.subarray(0, HEAD_BYTES));
 }
 
 /** The stored channels (RGB, or ITU-R 601 luma), then the payload: the raw pixels or a JPEG of them. */

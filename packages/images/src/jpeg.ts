@@ -50,7 +50,8 @@ function fastDecode(bytes: Buffer, size: Size): Buffer | undefined {
 /** The EOI marker, allowing the padding some writers add after it. */
 function endsWithEoi(bytes: Buffer): boolean {
   const tail = bytes.subarray(Math.max(0, bytes.length - 64));
-  return tail.lastIndexOf(0xd9) > 0 && tail[tail.lastIndexOf(0xd9) - 1] === 0xff;
+  const last = tail.lastIndexOf(0xd9);
+  return last > 0 && tail[last - 1] === 0xff;
 }
 
 /**
