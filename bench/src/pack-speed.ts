@@ -1,6 +1,6 @@
 import { type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
-import { PACK_OPTIONS, type PackOptions, type PoolKind, packDataset } from '@shardline/pack';
-import { createDecodePool, listSource } from '@shardline/pack/internal';
+import { PACK_OPTIONS, type PackOptions, type PoolKind, packDataset, packOptions } from '@shardline/pack';
+import { createDecodePool, listSource, type TimingTask } from '@shardline/pack/internal';
 import { FOLDER_PEER_OPTION, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
 import { SAMPLE_IF_MISSING_OPTION, type SampleSourceOptions, SOURCE_OPTION, sampleIfMissing } from './sample-source';
 import { median } from './stats';
@@ -68,9 +68,10 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
   const ceilings: number[] = [];
   const peerRuns: PeerRow[][] = [];
   let images = 0;
+  const timing = await ceilingTask(options);
   for (let round = 0; round < options.repetitions; round++) {
     log(`round ${round + 1}/${options.repetitions}: decoder ceiling`);
-    ceilings.push(await decoderCeiling(options));
+    ceilings.push(await decoderCeiling(timing));
     for (const [i, config] of CONFIGS.entries()) {
       log(`round ${round + 1}/${options.repetitions}: ${config.workers} ${config.pool}`);
       const started = performance.now();
@@ -119,23 +120,22 @@ function packRow(
   };
 }
 
-/** Images/s of one decode process over the source's files, one at a time, once warm. */
-async function decoderCeiling(options: PackSpeedOptions): Promise<number> {
-  const { items } = await listSource(options.src);
+/** The source's files, decoded as pack decodes them with these options. */
+async function ceilingTask(options: PackSpeedOptions): Promise<TimingTask> {
+  const { src, out, width, height } = options;
+  const { colorMode, payload, jpegQuality, maxPixels } = packOptions({ src, out, width, height });
+  const { items } = await listSource(src);
   const paths = items.flatMap(({ input }) => (input.kind === 'file' ? [input.path] : []));
+  return { options: { width, height, colorMode, payload, jpegQuality, maxPixels }, paths };
+}
+
+/** Images/s of one decode process over the files, one at a time, once warm. */
+async function decoderCeiling(task: TimingTask): Promise<number> {
   const pool = createDecodePool(1, 'processes');
   try {
-    const decodeOptions = {
-      width: options.width,
-      height: options.height,
-      colorMode: 'rgb' as const,
-      payload: 'raw' as const,
-      jpegQuality: 90,
-      maxPixels: PACK_OPTIONS.maxPixels.default!,
-    };
     // The first pass warms the decoder (its allocator, the page cache); the second is the ceiling.
-    await pool.timeDecodes({ options: decodeOptions, paths });
-    return paths.length / (await pool.timeDecodes({ options: decodeOptions, paths }));
+    await pool.timeDecodes(task);
+    return task.paths.length / (await pool.timeDecodes(task));
   } finally {
     await pool.close();
   }
