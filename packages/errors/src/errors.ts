@@ -34,13 +34,13 @@ export class OptionError extends ShardlineError {
     flag?: string,
   ) {
     super('ERR_OPTION', `option ${option} = ${formatValue(value)}: ${rule}`);
-    this.flag =
-      flag ??
-      `--${option
-        .split('.')
-        .pop()!
-        .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    this.flag = flag ?? `--${kebabCase(option.split('.').pop()!)}`;
   }
+}
+
+/** An option's name as its command-line flag spells it: rotationRange is rotation-range. */
+export function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 export function formatValue(value: unknown): string {

@@ -1,1 +1,9 @@
-export { type ErrorCode, formatValue, isKnownError, OptionError, ShardlineError, writeError } from './errors';
+export {
+  type ErrorCode,
+  formatValue,
+  isKnownError,
+  kebabCase,
+  OptionError,
+  ShardlineError,
+  writeError,
+} from './errors';

@@ -18,7 +18,6 @@ export {
   type FlatOption,
   flattenTable,
   imageSizeOptions,
-  kebabCase,
   type OptionSpec,
   type OptionTable,
   tableDefaults,

@@ -1,4 +1,4 @@
-import { OptionError } from '@shardline/errors';
+import { kebabCase, OptionError } from '@shardline/errors';
 import type { Check } from './option-checks';
 
 /** The seed every command starts from unless told otherwise; 1, which sample and train used before pack joined them. */
@@ -76,10 +76,6 @@ export function isSpec(entry: unknown): entry is OptionSpec {
     typeof (entry as OptionSpec).describe === 'string' &&
     typeof (entry as OptionSpec).kind === 'string'
   );
-}
-
-export function kebabCase(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /** Every option of a table, depth first, with its CLI flag (without the dashes). */
