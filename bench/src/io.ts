@@ -6,7 +6,6 @@ import { type DeepPartial, integer, number, type OptionTable, withDefaults } fro
 import {
   createDecodePool,
   type DecodePool,
-  defaultWorkerCount,
   listSource,
   mapOrdered,
   PACK_OPTIONS,
@@ -141,7 +140,7 @@ interface InputPath {
 
 /** Runs every input path on the same images in one process and reports them side by side. */
 export async function runIoBench(given: DeepPartial<IoBenchOptions> = {}): Promise<IoBenchReport> {
-  const options = withDefaults(IO_BENCH_OPTIONS, { workers: defaultWorkerCount(), ...given });
+  const options = withDefaults(IO_BENCH_OPTIONS, given);
   const log = options.onProgress ?? (() => undefined);
   if (options.sampleIfMissing) await sampleIfMissing(options.src, log);
   await initBackend({ choice: 'wasm' });

@@ -38,6 +38,7 @@ export const TRAIN_BENCH_OPTIONS: OptionTable<TrainBenchOptions> = {
   },
   threads: {
     kind: 'number',
+    defaultFrom: defaultThreads,
     defaultText: 'the core count',
     check: BACKEND_OPTIONS.threads.check!,
     describe: `Thread count compared with 1 (1 to ${MAX_WASM_THREADS})`,
@@ -121,10 +122,7 @@ function peerRun(peer: string, threads: number, models: TrainBenchModel[], runs:
  * shardline and PyTorch processes over the thread counts, so drift in machine load falls on all.
  */
 export async function runTrainBench(given: DeepPartial<TrainBenchOptions> = {}): Promise<TrainBenchReport> {
-  const { models, rounds, runs, peer, ...options } = withDefaults(TRAIN_BENCH_OPTIONS, {
-    threads: defaultThreads(),
-    ...given,
-  });
+  const { models, rounds, runs, peer, ...options } = withDefaults(TRAIN_BENCH_OPTIONS, given);
   const threadCounts = [...new Set([1, options.threads])];
   const progress = options.onProgress ?? (() => undefined);
   const peerNote = await peerUnavailable(peer);

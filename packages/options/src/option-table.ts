@@ -17,6 +17,8 @@ export interface OptionSpec<V = unknown> {
   choices?: readonly V[];
   /** Filled in by withDefaults when the option is not given. Absent: the option is optional, or required if `required`. */
   default?: V;
+  /** A default that depends on the machine (its core count, say), computed when the options are filled. */
+  defaultFrom?: () => V;
   /** How --help shows the default where the value reads badly (1/255) or depends on the machine. */
   defaultText?: string;
   required?: boolean;
@@ -115,7 +117,8 @@ function fill(table: object, given: Record<string, unknown>): Record<string, unk
   const out: Record<string, unknown> = { ...given };
   for (const [key, entry] of Object.entries(table)) {
     if (isSpec(entry)) {
-      if (out[key] === undefined && entry.default !== undefined) out[key] = entry.default;
+      const value = out[key] ?? entry.defaultFrom?.() ?? entry.default;
+      if (value !== undefined) out[key] = value;
     } else {
       out[key] = fill(entry as object, (given[key] ?? {}) as Record<string, unknown>);
     }

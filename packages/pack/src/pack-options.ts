@@ -79,6 +79,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
   },
   workers: {
     kind: 'number',
+    defaultFrom: defaultWorkerCount,
     defaultText: 'the core count',
     check: integer({
       min: 0,
@@ -121,7 +122,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
 
 /** The options given, every one left out set to its default; an OptionError names any value packDataset cannot use, before any work. */
 export function packOptions(given: DeepPartial<PackOptions>): PackOptions {
-  const options = withDefaults(PACK_OPTIONS, { workers: defaultWorkerCount(), ...given });
+  const options = withDefaults(PACK_OPTIONS, given);
   const fromSrc = relative(resolve(options.src), resolve(options.out));
   if (fromSrc === '' || (!fromSrc.startsWith('..') && !isAbsolute(fromSrc))) {
     throw new OptionError(

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OptionError } from '@shardline/errors';
 import { decodeImage } from '@shardline/images';
-import { listSource, packDataset } from '@shardline/pack';
+import { listSource, packDataset, packOptions } from '@shardline/pack';
 import { decodeImageExample, encodeImageExample, type Manifest, readManifest, verifyShards } from '@shardline/shards';
 import {
   bmp,
@@ -143,6 +144,13 @@ describe('pack', () => {
       err.flag === '--class-names' &&
       /names dog, which .* has no folder for \(it has: ant, bee, cat\)/.test(err.rule);
     await assert.rejects(packDataset(packDefaults(src, tempDir(), { classNames: ['cat', 'dog'] })), refused);
+  });
+
+  test('options left out or given as undefined take their defaults, the worker count computed for this machine', () => {
+    for (const given of [{}, { workers: undefined, seed: undefined }]) {
+      const options = packOptions({ src: 'in', out: 'out', ...given });
+      assert.deepEqual([options.workers, options.seed, options.width], [availableParallelism(), 1, 64]);
+    }
   });
 
   test('--image-size is HEIGHTxWIDTH, as Keras target_size', async () => {

@@ -62,6 +62,7 @@ export const BACKEND_OPTIONS: OptionTable<BackendOptions> = {
   threads: {
     kind: 'number',
     check: integer({ min: 1, max: MAX_WASM_THREADS }),
+    defaultFrom: defaultThreads,
     defaultText: `the core count, at most ${MAX_WASM_THREADS}`,
     describe: `Compute threads of the wasm backend (1 to ${MAX_WASM_THREADS})`,
   },
@@ -72,7 +73,7 @@ export const BACKEND_OPTIONS: OptionTable<BackendOptions> = {
  * The wasm thread pool is fixed when wasm first starts; a later call reuses it.
  */
 export async function initBackend(given: BackendOptions = {}): Promise<BackendInfo> {
-  const { choice = 'auto', threads = defaultThreads() } = withDefaults(BACKEND_OPTIONS, given);
+  const { choice, threads } = withDefaults(BACKEND_OPTIONS, given) as Required<BackendOptions>;
   if (current && (choice === 'auto' || choice === current.name) && (await tf.setBackend(current.name)))
     return reused(current, threads);
   const notes: string[] = [];
