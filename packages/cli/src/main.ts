@@ -2,11 +2,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench';
+import { compareCommand } from './commands/compare';
 import { demoCommand } from './commands/demo';
 import { evaluateCommand } from './commands/evaluate';
 import { inspectCommand } from './commands/inspect';
 import { packCommand } from './commands/pack';
 import { predictCommand } from './commands/predict';
+import { previewCommand } from './commands/preview';
 import { sampleCommand } from './commands/sample';
 import { trainCommand } from './commands/train';
 import { verifyCommand } from './commands/verify';
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
     .command(trainCommand)
     .command(evaluateCommand)
     .command(predictCommand)
+    .command(previewCommand)
+    .command(compareCommand)
     .command(demoCommand)
     .command(benchCommand)
     .demandCommand(1, 'Name a command; see --help.')

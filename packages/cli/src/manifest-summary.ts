@@ -14,7 +14,7 @@ export function printManifestSummary(manifest: Manifest, dir: string): void {
     console.log(`${name.padEnd(nameWidth)}  ${counts}  ${histogramBar(splits[0]?.[1]?.classCounts ?? [], label)}`);
   });
   console.log(`${'total'.padEnd(nameWidth)}  ${splits.map(([, s]) => String(s?.records ?? 0).padStart(12)).join('')}`);
-  console.log(`shards: ${splits.map(([name, s]) => `${name} ${s?.shards.length ?? 0}`).join(', ')}`);
+  console.log(`shard files: ${splits.map(([name, s]) => `${name} ${s?.shards.length ?? 0}`).join(', ')}`);
   const duplicates = manifest.crossSplitDuplicates ?? [];
   if (duplicates.length > 0)
     console.log(

@@ -1,9 +1,20 @@
-import { between, number, type OptionSpec, type OptionTable, orderedPair, tableDefaults } from '@shardline/options';
+import { kebabCase } from '@shardline/errors';
+import {
+  between,
+  type DeepPartial,
+  number,
+  type OptionSpec,
+  type OptionTable,
+  orderedPair,
+  tableDefaults,
+} from '@shardline/options';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 
 /** Random transforms per image, as Keras ImageDataGenerator offers them. Each comes from an entry of AUGMENTATIONS. */
 export interface AugmentOptions {
+  /** A named set of the options below (AUGMENT_PRESETS); options given beside it override it. Defaults to 'none'. */
+  preset: AugmentPreset;
   horizontalFlip: boolean;
   verticalFlip: boolean;
   /** Degrees, drawn from [-range, range]. */
@@ -160,13 +171,56 @@ const RESAMPLING_OPTIONS: Partial<OptionTable<AugmentOptions>> = {
   },
 };
 
+export type AugmentPreset = 'none' | 'light' | 'keras';
+
+/** Named recipes; `keras` is the classic cats-vs-dogs ImageDataGenerator (Keras's shear_range is in degrees too). */
+export const AUGMENT_PRESETS: Record<AugmentPreset, Partial<AugmentOptions>> = {
+  none: {},
+  light: { horizontalFlip: true, widthShiftRange: 0.1, heightShiftRange: 0.1 },
+  keras: {
+    rotationRange: 40,
+    widthShiftRange: 0.2,
+    heightShiftRange: 0.2,
+    shearRange: 0.2,
+    zoomRange: 0.2,
+    horizontalFlip: true,
+    fillMode: 'nearest',
+  },
+};
+
+function presetFlags(values: Partial<AugmentOptions>): string {
+  const flags = Object.entries(values).map(([key, value]) =>
+    value === true ? `--${kebabCase(key)}` : `--${kebabCase(key)} ${value}`,
+  );
+  return flags.length ? flags.join(' ') : 'no augmentation';
+}
+
+const PRESET_OPTION: OptionSpec<AugmentPreset> = {
+  kind: 'string',
+  flag: 'augment',
+  choices: Object.keys(AUGMENT_PRESETS) as AugmentPreset[],
+  default: 'none',
+  describe: `Augmentation preset; augment flags given beside it override its values. ${Object.entries(AUGMENT_PRESETS)
+    .map(([name, values]) => `${name}: ${presetFlags(values)}`)
+    .join('; ')}`,
+};
+
 export const AUGMENT_OPTIONS = Object.assign(
-  {},
+  { preset: PRESET_OPTION },
   ...AUGMENTATIONS.map((a) => a.options),
   RESAMPLING_OPTIONS,
 ) as OptionTable<AugmentOptions>;
 
 export const NO_AUGMENTATION = tableDefaults(AUGMENT_OPTIONS) as AugmentOptions;
+
+/**
+ * The given augment options laid over their preset's values, so that withDefaults fills in only
+ * what neither sets. Options given as undefined do not hide the preset's value.
+ */
+export function withAugmentPreset(given: DeepPartial<AugmentOptions> = {}): DeepPartial<AugmentOptions> {
+  const stated = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  return { ...AUGMENT_PRESETS[given.preset as AugmentPreset], ...stated };
+}
 
 export function isAugmenting(o: AugmentOptions): boolean {
   return AUGMENTATIONS.some((a) => a.isActive(o));

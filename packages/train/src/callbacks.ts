@@ -82,7 +82,7 @@ export class PlateauCallback extends tf.Callback {
 }
 
 /** Plain tf.Callback subclasses may receive scalars still on the backend. */
-async function resolveLog(value: number | tf.Scalar | undefined): Promise<number | undefined> {
+export async function resolveLog(value: number | tf.Scalar | undefined): Promise<number | undefined> {
   if (value === undefined || typeof value === 'number') return value;
   return (await value.data())[0];
 }

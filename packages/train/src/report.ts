@@ -1,19 +1,23 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Manifest } from '@shardline/shards';
 import sharp from 'sharp';
+import { NO_AUGMENTATION } from './augment';
+import { describeBackend } from './backend';
 import type { Evaluation } from './evaluate';
+import { escapeXml, writeImageGrid } from './image-grid';
 import type { Prediction } from './predict';
+import type { RunRecord } from './run-record';
 
 export interface ReportInput {
   history: Record<string, number[]>;
   evaluation: Evaluation;
-  backend: string;
-  seconds: number;
-  inputWaitShare: number;
+  run: RunRecord;
+  /** The augmentation preview's path, when the run augmented. */
+  augmentPreview?: string;
 }
 
-/** history.json + history.png, confusion.json + confusion.png, misclassified.png and index.html. */
+/** history.json + history.png, confusion.json + confusion.png, misclassified.png and index.html (run.json is written before). */
 export async function writeReport(out: string, manifest: Manifest, input: ReportInput): Promise<void> {
   await writeFile(join(out, 'history.json'), JSON.stringify(input.history, null, 2));
   const { evaluation } = input;
@@ -31,7 +35,8 @@ export async function writeReport(out: string, manifest: Manifest, input: Report
       2,
     ),
   );
-  await renderChart(historySpec(input.history), join(out, 'history.png'));
+  const learningRates = input.run.epochs.map((e) => e.learningRate);
+  await renderChart(historySpec({ ...input.history, 'learning rate': learningRates }), join(out, 'history.png'));
   await renderChart(confusionSpec(evaluation, manifest.classes), join(out, 'confusion.png'));
   await mistakeGrid(evaluation.mistakes, manifest, join(out, 'misclassified.png'));
   await writeFile(join(out, 'index.html'), html(manifest, input));
@@ -46,6 +51,11 @@ function historySpec(history: Record<string, number[]>): object {
       split: metric.startsWith('val_') ? 'validation' : 'train',
     })),
   );
+  return metricPanels(values, 'split');
+}
+
+/** One line chart per metric, side by side, a line per value of `color`; values are {epoch, value, metric, [color]}. */
+export function metricPanels(values: object[], color: string): object {
   return {
     data: { values },
     facet: { column: { field: 'metric', type: 'nominal', title: null } },
@@ -56,7 +66,7 @@ function historySpec(history: Record<string, number[]>): object {
       encoding: {
         x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', scale: { zero: false } },
-        color: { field: 'split', type: 'nominal' },
+        color: { field: color, type: 'nominal' },
       },
     },
     resolve: { scale: { y: 'independent' } },
@@ -99,59 +109,106 @@ export async function renderChart(spec: object, file: string): Promise<void> {
   await sharp(Buffer.from(svg)).png().toFile(file);
 }
 
-const TILE = 96;
-const CAPTION = 28;
-
 async function mistakeGrid(mistakes: Prediction[], manifest: Manifest, file: string): Promise<void> {
-  const columns = 6;
-  const rows = Math.max(1, Math.ceil(mistakes.length / columns));
-  const { width, height, channels } = manifest.image;
-  const tiles = await Promise.all(
-    mistakes.map(async (m, i) => {
-      const image = await sharp(m.pixels, { raw: { width, height, channels: channels as 1 | 3 } })
-        .resize(TILE, TILE, { kernel: 'nearest' })
-        .png()
-        .toBuffer();
-      const caption = `<svg xmlns="http://www.w3.org/2000/svg" width="${TILE}" height="${CAPTION}"><text x="2" y="11" font-size="10" font-family="sans-serif" fill="#060">true: ${escapeXml(manifest.classes[m.label]!)}</text><text x="2" y="24" font-size="10" font-family="sans-serif" fill="#b00">pred: ${escapeXml(manifest.classes[m.predicted]!)} ${(m.confidence * 100).toFixed(0)}%</text></svg>`;
-      const left = (i % columns) * TILE;
-      const top = Math.floor(i / columns) * (TILE + CAPTION);
-      return [
-        { input: image, left, top },
-        { input: Buffer.from(caption), left, top: top + TILE },
-      ];
-    }),
-  );
-  await sharp({ create: { width: columns * TILE, height: rows * (TILE + CAPTION), channels: 3, background: 'white' } })
-    .composite(tiles.flat())
-    .png()
-    .toFile(file);
+  const tiles = mistakes.map((m) => ({
+    pixels: m.pixels,
+    caption: [
+      { text: `true: ${manifest.classes[m.label]!}`, color: '#060' },
+      { text: `pred: ${manifest.classes[m.predicted]!} ${(m.confidence * 100).toFixed(0)}%`, color: '#b00' },
+    ],
+  }));
+  await writeImageGrid(file, tiles, manifest.image, 6);
 }
 
 function html(manifest: Manifest, input: ReportInput): string {
-  const rows = input.evaluation.perClass
-    .map(
-      (c) =>
-        `<tr><td>${escapeXml(c.name)}</td><td>${(c.precision * 100).toFixed(1)}%</td><td>${(c.recall * 100).toFixed(1)}%</td><td>${c.support}</td></tr>`,
-    )
-    .join('\n');
+  const { run, evaluation } = input;
+  const rows = evaluation.perClass.map((c) =>
+    cells([c.name, percent(c.precision, 1), percent(c.recall, 1), String(c.support)]),
+  );
+  const preview = input.augmentPreview
+    ? `<h2>Augmentation</h2><p>Training images (first column) and augmentations of them, drawn by the training code with seed ${run.options.seed}: <code>shardline preview</code> draws the same without training.</p><img src="${basename(input.augmentPreview)}" alt="augmentation preview">`
+    : '<h2>Augmentation</h2><p>None (<code>--augment none</code>).</p>';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>shardline training report</title>
-<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child{text-align:left}</style></head>
+<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}code{background:#f4f4f4;padding:1px 4px}</style></head>
 <body>
 <h1>Training report</h1>
-<p>${manifest.classes.length} classes, ${manifest.image.width}x${manifest.image.height}x${manifest.image.channels} images. Backend ${escapeXml(input.backend)}; ${input.seconds.toFixed(1)} s of training; the trainer waited on input ${(input.inputWaitShare * 100).toFixed(1)}% of that time.</p>
-<h2>${input.evaluation.split} accuracy: ${(input.evaluation.accuracy * 100).toFixed(2)}%</h2>
-<h2>History</h2><img src="history.png" alt="loss and accuracy per epoch">
+<h2>${evaluation.split} accuracy: ${percent(evaluation.accuracy, 2)}</h2>
+<p>${manifest.classes.length} classes, ${manifest.image.width}x${manifest.image.height}x${manifest.image.channels} images. ${run.seconds.toFixed(1)} s of training; the trainer waited on input ${percent(run.inputWaitShare, 1)} of that time. Weights kept from epoch ${run.keptEpoch} (val_loss ${run.bestValLoss.toFixed(4)}).</p>
+${runTable(run)}
+${preview}
+<h2>History</h2><img src="history.png" alt="loss, accuracy and learning rate per epoch">
+${epochTable(run)}
 <h2>Confusion matrix</h2><img src="confusion.png" alt="confusion matrix">
 <table><tr><th>class</th><th>precision</th><th>recall</th><th>support</th></tr>
-${rows}
+${rows.join('\n')}
 </table>
 <h2>Most confident mistakes</h2><img src="misclassified.png" alt="misclassified images">
-<p>Model: <a href="model/model.json">model/model.json</a> (tfjs Layers format). Raw numbers: <a href="history.json">history.json</a>, <a href="confusion.json">confusion.json</a>.</p>
+<p>Model: <a href="model/model.json">model/model.json</a> (tfjs Layers format). Raw numbers: <a href="run.json">run.json</a> (every option, per-epoch times), <a href="history.json">history.json</a>, <a href="confusion.json">confusion.json</a>.</p>
 </body></html>
 `;
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function runTable(run: RunRecord): string {
+  const splits = Object.entries(run.shards.splits)
+    .map(([name, split]) => `${name} ${split.records} in ${split.shards} shard(s)`)
+    .join(', ');
+  const { image } = run.shards;
+  const rows: [string, string][] = [
+    ['command', `<code>${escapeXml(run.command.join(' '))}</code>`],
+    ['shards', `${escapeXml(run.shards.path)}: ${splits}`],
+    ['classes', escapeXml(run.shards.classes.join(', '))],
+    ['images', `${image.width}x${image.height}x${image.channels}, ${image.payload} payload`],
+    ['backend', escapeXml(describeBackend(run.backend))],
+    ['options', `<code>${escapeXml(keyOptions(run).flat().join(' '))}</code> (all in run.json)`],
+    [
+      'versions',
+      `shardline ${escapeXml(run.versions.shardline)}, tfjs ${escapeXml(run.versions.tfjs)}, node ${escapeXml(run.versions.node)}`,
+    ],
+    ['started', escapeXml(run.startedAt)],
+  ];
+  return `<table>${rows.map(([k, v]) => `<tr><td>${k}</td><td style="text-align:left">${v}</td></tr>`).join('\n')}</table>`;
+}
+
+/** The options that shape a run most, as flags and values. */
+export function keyOptions(run: RunRecord): [string, string][] {
+  const { options } = run;
+  const augmented = Object.entries(options.augment)
+    .filter(
+      ([key, value]) => key !== 'preset' && JSON.stringify(value) !== JSON.stringify(NO_AUGMENTATION[key as never]),
+    )
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : value}`);
+  return [
+    ['--augment', `${options.augment.preset}${augmented.length ? ` (${augmented.join(' ')})` : ''}`],
+    options.model.base ? ['--base', options.model.base] : ['--filters', options.model.filters.join(',')],
+    ['--head', options.model.head],
+    ['--epochs', String(options.schedule.epochs)],
+    ['--batch-size', String(options.input.batchSize)],
+    ['--learning-rate', String(options.schedule.learningRate)],
+    ['--seed', String(options.seed)],
+  ];
+}
+
+function epochTable(run: RunRecord): string {
+  const names = [...new Set(run.epochs.flatMap((e) => Object.keys(e.metrics)))];
+  const header = cells(['epoch', 'seconds', 'images/s', 'input wait', 'learning rate', ...names], 'th');
+  const rows = run.epochs.map((e) =>
+    cells([
+      String(e.epoch) + (e.epoch === run.keptEpoch ? ' (kept)' : ''),
+      e.seconds.toFixed(1),
+      e.imagesPerSecond.toFixed(0),
+      percent(e.inputWaitShare, 1),
+      e.learningRate.toPrecision(3),
+      ...names.map((name) => e.metrics[name]?.toFixed(4) ?? ''),
+    ]),
+  );
+  return `<table>${[header, ...rows].join('\n')}</table>`;
+}
+
+function cells(values: string[], tag = 'td'): string {
+  return `<tr>${values.map((v) => `<${tag}>${escapeXml(v)}</${tag}>`).join('')}</tr>`;
+}
+
+function percent(share: number, digits: number): string {
+  return `${(share * 100).toFixed(digits)}%`;
 }

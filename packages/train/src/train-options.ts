@@ -12,7 +12,7 @@ import {
   withDefaults,
 } from '@shardline/options';
 import type * as tf from '@tensorflow/tfjs';
-import { AUGMENT_OPTIONS, type AugmentOptions } from './augment';
+import { AUGMENT_OPTIONS, type AugmentOptions, withAugmentPreset } from './augment';
 import { BACKEND_OPTIONS, type BackendOptions } from './backend';
 
 /** How records become batches. */
@@ -214,5 +214,5 @@ export const MODEL_DIR_OPTION: OptionSpec<string> = {
 
 /** The options given, every one left out set to its default; an OptionError names any value trainModel cannot use. */
 export function trainOptions(given: DeepPartial<TrainOptions> = {}): TrainOptions {
-  return withDefaults(TRAIN_OPTIONS, given);
+  return withDefaults(TRAIN_OPTIONS, { ...given, augment: withAugmentPreset(given.augment) });
 }

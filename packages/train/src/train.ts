@@ -12,7 +12,9 @@ import { type Evaluation, evaluateSplit } from './evaluate';
 import { cachedBatches, cacheFeatures } from './feature-cache';
 import { buildCnn, compileForClasses, type TransferModel, transferModel } from './model';
 import { loadModel, loadTrainedModel, type ModelInfo, saveTrainedModel } from './model-files';
+import { previewAugmentation } from './preview';
 import { writeReport } from './report';
+import { EpochRecorder, RUN_FORMAT, type RunRecord, shardsSummary, versions, writeRunRecord } from './run-record';
 import { type TrainOptions, trainOptions } from './train-options';
 
 export interface TrainResult {
@@ -23,10 +25,13 @@ export interface TrainResult {
   evaluation: Evaluation;
   /** Share of training time the trainer spent waiting for the next batch. */
   inputWaitShare: number;
+  /** What run.json holds. */
+  run: RunRecord;
 }
 
 export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise<TrainResult> {
   const options = trainOptions(given);
+  const startedAt = new Date().toISOString();
   const log = options.onLog ?? (() => undefined);
   const backend = await initBackend(options.backend);
   log(`backend: ${describeBackend(backend)}`);
@@ -77,6 +82,7 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
       )
     : { model, trainData, validationData };
 
+  const recorder = new EpochRecorder(meter, manifest.splits.train.records);
   let currentEpoch = initialEpoch;
   let means = new EpochMeans();
   const history = await fit.model.fitDataset(fit.trainData, {
@@ -86,6 +92,7 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
     verbose: 0,
     callbacks: [
       plateau,
+      recorder,
       new tf.CustomCallback({
         onEpochBegin: async (epoch) => {
           currentEpoch = epoch;
@@ -113,16 +120,38 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
   });
   log(`${reportSplit} accuracy: ${(evaluation.accuracy * 100).toFixed(2)}%`);
   const historyValues = history.history as Record<string, number[]>;
-  await writeReport(options.out, manifest, {
-    history: historyValues,
-    evaluation,
-    backend: describeBackend(backend),
+  const run: RunRecord = {
+    format: RUN_FORMAT,
+    startedAt,
+    command: process.argv.slice(1),
+    options,
+    shards: shardsSummary(options.shards, manifest),
+    backend,
+    epochs: recorder.epochs,
+    keptEpoch: plateau.bestEpoch + 1,
+    bestValLoss: plateau.bestLoss,
     seconds,
     inputWaitShare,
-  });
+    evaluation: { split: evaluation.split, accuracy: evaluation.accuracy },
+    versions: versions(),
+  };
+  await writeRunRecord(options.out, run);
+  const augmentPreview = isAugmenting(options.augment)
+    ? await previewAugmentation({
+        shards: options.shards,
+        out: join(options.out, AUGMENT_PREVIEW_FILE),
+        seed: options.seed,
+        rescale: options.input.rescale,
+        augment: options.augment,
+        backend: options.backend,
+      })
+    : undefined;
+  await writeReport(options.out, manifest, { history: historyValues, evaluation, run, augmentPreview });
   model.dispose();
-  return { backend, epochsRun: history.epoch.length, seconds, history: historyValues, evaluation, inputWaitShare };
+  return { backend, epochsRun: history.epoch.length, seconds, history: historyValues, evaluation, inputWaitShare, run };
 }
+
+export const AUGMENT_PREVIEW_FILE = 'augment.png';
 
 interface FitInputs {
   model: tf.LayersModel;

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { packDataset } from '@shardline/pack';
+import { CLI, packDefaults, tempDir, writeFiles } from '@shardline/test-support';
+import type { RunRecord } from '@shardline/train';
+import sharp from 'sharp';
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Two classes of 8x8 PNGs, dark and bright. */
+async function darkBright(): Promise<{ src: string; shards: string }> {
+  const src = tempDir();
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 6; i++)
+    for (const [name, level] of Object.entries({ dark: 30, bright: 220 }))
+      files[`${name}/${i}.png`] = await sharp(Buffer.alloc(8 * 8 * 3, level + i), {
+        raw: { width: 8, height: 8, channels: 3 },
+      })
+        .png()
+        .toBuffer();
+  writeFiles(src, files);
+  const shards = tempDir();
+  await packDataset(packDefaults(src, shards, { width: 8, height: 8 }));
+  return { src, shards };
+}
+
+describe('preview, compare, predict --json and inspect from the command line', () => {
+  let data: { src: string; shards: string };
+  before(async () => {
+    data = await darkBright();
+  });
+
+  test('preview draws a grid without training', async () => {
+    const out = join(tempDir(), 'grid.png');
+    const run = cli(
+      'preview',
+      '--shards',
+      data.shards,
+      '--out',
+      out,
+      '--augment',
+      'keras',
+      '--images',
+      '2',
+      '--versions',
+      '3',
+      '--backend',
+      'wasm',
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /Augmentation preview: .*grid\.png/);
+    const { width, height } = await sharp(out).metadata();
+    assert.deepEqual([width, height], [4 * 96, 2 * (96 + 15)]);
+  });
+
+  test('two training runs compare side by side; predict --json prints one parsable array', () => {
+    const train = (out: string, ...extra: string[]) =>
+      cli(
+        'train',
+        '--shards',
+        data.shards,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--filters',
+        '2',
+        '--dense-units',
+        '2',
+        '--batch-size',
+        '4',
+        '--backend',
+        'wasm',
+        ...extra,
+      );
+    const [a, b] = [tempDir(), tempDir()];
+    for (const run of [train(a, '--augment', 'light'), train(b, '--learning-rate', '0.001')])
+      assert.equal(run.status, 0, run.stderr);
+    const plot = join(tempDir(), 'both.png');
+    const compared = cli('compare', a, b, '--out', plot);
+    assert.equal(compared.status, 0, compared.stderr);
+    assert.match(compared.stdout, /^--augment\s+light \(.*\)\s+none$/m);
+    assert.match(compared.stdout, /^--learning-rate\s+0\.002\s+0\.001$/m);
+    assert.match(compared.stdout, /^accuracy\s+[\d.]+% \(validation\)\s+[\d.]+% \(validation\)$/m);
+    assert.ok(existsSync(plot));
+    assert.equal(cli('compare', a).status, 2, 'one run is an option error');
+
+    const predicted = cli(
+      'predict',
+      '--json',
+      '--model',
+      join(a, 'model'),
+      '--backend',
+      'wasm',
+      join(data.src, 'dark/0.png'),
+      join(data.src, 'missing.png'),
+    );
+    assert.equal(predicted.status, 1, 'a file that cannot be classified sets the exit code');
+    const rows = JSON.parse(predicted.stdout) as {
+      file: string;
+      className?: string;
+      confidence?: number;
+      error?: string;
+    }[];
+    assert.equal(rows.length, 2);
+    assert.ok(['dark', 'bright'].includes(rows[0]!.className!));
+    assert.ok(rows[0]!.confidence! >= 0.5 && rows[0]!.confidence! <= 1);
+    assert.match(rows[1]!.error!, /ENOENT/);
+  });
+
+  test("the demo trains with the light preset and its report shows the preview and the run's record", () => {
+    const [data, shards, out] = [tempDir(), tempDir(), tempDir()];
+    const run = cli(
+      'demo',
+      '--count',
+      '60',
+      '--epochs',
+      '1',
+      '--data',
+      data,
+      '--shards',
+      shards,
+      '--out',
+      out,
+      '--backend',
+      'wasm',
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
+    assert.equal(record.options.augment.preset, 'light');
+    assert.deepEqual([record.options.augment.horizontalFlip, record.options.augment.widthShiftRange], [true, 0.1]);
+    assert.ok(record.command.includes('demo'));
+    assert.equal(record.shards.path, shards);
+    assert.equal(record.epochs.length, 1);
+    assert.equal(record.keptEpoch, 1);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(html, /<img src="augment\.png"/);
+    assert.ok(existsSync(join(out, 'augment.png')));
+    assert.match(html, /<td>command<\/td><td[^>]*><code>[^<]*demo --count 60/);
+    assert.match(html, new RegExp(`<td>shards</td><td[^>]*>${shards}: train \\d+ in \\d+ shard\\(s\\)`));
+  });
+
+  test('inspect names the shard-file counts once', () => {
+    const run = cli('inspect', data.shards);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.match(/train \d+, validation \d+/g)?.length, 1);
+    assert.match(run.stdout, /^shard files: train 1, validation 1$/m);
+  });
+});
