@@ -20,6 +20,7 @@ export {
   imageSizeOptions,
   type OptionSpec,
   type OptionTable,
+  seedOption,
   tableDefaults,
   withDefaults,
 } from './option-table';

@@ -1,5 +1,5 @@
 import { kebabCase, OptionError } from '@shardline/errors';
-import type { Check } from './option-checks';
+import { type Check, integer } from './option-checks';
 
 /** The seed every command starts from unless told otherwise; 1, which sample and train used before pack joined them. */
 export const DEFAULT_SEED = 1;
@@ -9,6 +9,11 @@ export const DEFAULT_SEED = 1;
  * and 'strings' ("a,b"); a size with units for 'bytes' ("64MiB").
  */
 export type CliKind = 'number' | 'string' | 'boolean' | 'numbers' | 'pair' | 'strings' | 'bytes';
+
+/** A seed option: an integer that defaults to DEFAULT_SEED. */
+export function seedOption(describe: string): OptionSpec<number> {
+  return { kind: 'number', default: DEFAULT_SEED, check: integer(), describe };
+}
 
 /** One option: everything the library, the CLI and --help need to know of it. */
 export interface OptionSpec<V = unknown> {

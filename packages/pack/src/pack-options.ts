@@ -4,11 +4,11 @@ import { OptionError } from '@shardline/errors';
 import { DEFAULT_MAX_PIXELS } from '@shardline/images';
 import {
   between,
-  DEFAULT_SEED,
   type DeepPartial,
   imageSizeOptions,
   integer,
   type OptionTable,
+  seedOption,
   withDefaults,
 } from '@shardline/options';
 import type { PackOptions } from './pack';
@@ -57,12 +57,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
     check: between(0, 1, { highOpen: true, why: 'the fraction of each class held out' }),
     describe: 'Fraction of each class held out as the validation split (stratified)',
   },
-  seed: {
-    kind: 'number',
-    default: DEFAULT_SEED,
-    check: integer(),
-    describe: 'Seed for the split and the record order; the same seed gives the same shards',
-  },
+  seed: seedOption('Seed for the split and the record order; the same seed gives the same shards'),
   shardBytes: {
     kind: 'bytes',
     flag: 'shard-size',

@@ -2,11 +2,11 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import {
-  DEFAULT_SEED,
   type DeepPartial,
   imageSizeOptions,
   integer,
   type OptionTable,
+  seedOption,
   withDefaults,
 } from '@shardline/options';
 import seedrandom from 'seedrandom';
@@ -45,12 +45,7 @@ export const SAMPLE_OPTIONS: OptionTable<SampleOptions> = {
     describe: 'Total number of images, spread evenly over the 3 classes',
   },
   ...imageSizeOptions(320, 240, side),
-  seed: {
-    kind: 'number',
-    default: DEFAULT_SEED,
-    check: integer(),
-    describe: 'Seed: the same seed gives the same images',
-  },
+  seed: seedOption('Seed: the same seed gives the same images'),
 };
 
 /** out is replaced, so it must be missing, empty, or an earlier sample (only the class folders). */

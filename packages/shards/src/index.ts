@@ -1,4 +1,5 @@
 export { decodeImageExample, type EncodedImage, encodeImageExample, type ImageRecord } from './image-record';
+export { readJsonDocument } from './json-document';
 export {
   type ColorMode,
   type CrossSplitDuplicate,

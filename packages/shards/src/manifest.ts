@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import type { Compression } from '@shardline/tfrecord';
+import { readJsonDocument } from './json-document';
 import type { SplitName } from './splits';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -80,24 +81,11 @@ export interface Manifest {
 
 export async function readManifest(dir: string): Promise<Manifest> {
   const file = join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new ShardlineError('ERR_INPUT', `${file} not found: is ${dir} a folder written by 'shardline pack'?`);
-  }
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(text) as Manifest;
-  } catch (err) {
-    throw new ShardlineError('ERR_DATA', `${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (manifest.format !== MANIFEST_FORMAT)
-    throw new ShardlineError(
-      'ERR_DATA',
-      `${file}: unknown manifest format '${String(manifest.format)}' (expected ${MANIFEST_FORMAT})`,
-    );
-  return manifest;
+  return readJsonDocument<Manifest>(file, {
+    format: MANIFEST_FORMAT,
+    what: 'manifest',
+    missing: () => `${file} not found: is ${dir} a folder written by 'shardline pack'?`,
+  });
 }
 
 /** A classifier needs two classes: refuses fewer, naming where they came from. */

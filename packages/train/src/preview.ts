@@ -1,4 +1,4 @@
-import { DEFAULT_SEED, type DeepPartial, integer, type OptionTable, withDefaults } from '@shardline/options';
+import { type DeepPartial, integer, type OptionTable, seedOption, withDefaults } from '@shardline/options';
 import { type Manifest, readManifest, splitShards } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
 import { AUGMENT_OPTIONS, type AugmentOptions, isAugmenting, makeAugmenter, withAugmentPreset } from './augment';
@@ -29,12 +29,7 @@ export interface PreviewOptions {
 export const PREVIEW_OPTIONS: OptionTable<PreviewOptions> = {
   shards: { kind: 'string', default: 'shards', describe: 'Folder written by pack; its train split is shown' },
   out: { kind: 'string', default: 'augment.png', describe: 'The PNG written' },
-  seed: {
-    kind: 'number',
-    default: DEFAULT_SEED,
-    check: integer(),
-    describe: "Augmentation seed, as train's --seed: the same seed draws what training's first batch draws",
-  },
+  seed: seedOption("Augmentation seed, as train's --seed: the same seed draws what training's first batch draws"),
   images: { kind: 'number', default: 6, check: integer({ min: 1, max: 64 }), describe: 'Training images, one per row' },
   versions: {
     kind: 'number',

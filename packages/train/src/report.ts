@@ -130,7 +130,7 @@ function html(manifest: Manifest, input: ReportInput): string {
     : '<h2>Augmentation</h2><p>None (<code>--augment none</code>).</p>';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>shardline training report</title>
-<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}code{background:#f4f4f4;padding:1px 4px}</style></head>
+<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}code{background:#f4f4f4;padding:1px 4px}img{max-width:100%}</style></head>
 <body>
 <h1>Training report</h1>
 <h2>${evaluation.split} accuracy: ${percent(evaluation.accuracy, 2)}</h2>

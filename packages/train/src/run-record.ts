@@ -1,7 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ShardlineError } from '@shardline/errors';
-import type { Manifest, SplitName } from '@shardline/shards';
+import { type Manifest, readJsonDocument, type SplitName } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from './backend';
 import { resolveLog } from './callbacks';
@@ -113,22 +112,9 @@ export async function writeRunRecord(out: string, record: RunRecord): Promise<vo
 /** An earlier run's run.json; the error names the folder and what is wrong with it. */
 export async function readRunRecord(dir: string): Promise<RunRecord> {
   const file = join(dir, RUN_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ShardlineError(
-      'ERR_INPUT',
-      `${dir} is not a training run folder: ${file} cannot be read (${(err as Error).message})`,
-    );
-  }
-  let record: RunRecord;
-  try {
-    record = JSON.parse(text) as RunRecord;
-  } catch (err) {
-    throw new ShardlineError('ERR_INPUT', `${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (record.format !== RUN_FORMAT)
-    throw new ShardlineError('ERR_INPUT', `${file} has format ${JSON.stringify(record.format)}, not ${RUN_FORMAT}`);
-  return record;
+  return readJsonDocument<RunRecord>(file, {
+    format: RUN_FORMAT,
+    what: 'run record',
+    missing: (err) => `${dir} is not a training run folder: ${file} cannot be read (${err.message})`,
+  });
 }

@@ -1,7 +1,6 @@
 import {
   between,
   type Check,
-  DEFAULT_SEED,
   type DeepPartial,
   integer,
   listOf,
@@ -9,6 +8,7 @@ import {
   type OptionSpec,
   type OptionTable,
   positive,
+  seedOption,
   withDefaults,
 } from '@shardline/options';
 import type * as tf from '@tensorflow/tfjs';
@@ -196,7 +196,7 @@ export const TRAIN_OPTIONS: OptionTable<TrainOptions> = {
     default: 'runs/latest',
     describe: 'Report folder: index.html, plots, confusion matrix, misclassified grid, model/',
   },
-  seed: { kind: 'number', default: DEFAULT_SEED, check: integer(), describe: 'Seed for shuffling and augmentation' },
+  seed: seedOption('Seed for shuffling and augmentation'),
   resume: { kind: 'string', describe: "Continue from a checkpoint folder (an earlier run's OUT/checkpoint)" },
   backend: BACKEND_OPTIONS,
   input: INPUT_OPTIONS,
