@@ -138,6 +138,8 @@ describe('preview, compare, predict --json and inspect from the command line', (
     assert.ok(record.command.includes('demo'));
     assert.equal(record.shards.path, shards);
     assert.equal(record.epochs.length, 1);
+    const { epochs, lrPatience, patience } = record.options.schedule;
+    assert.deepEqual([epochs, lrPatience, patience], [1, 3, 0], "the flag, then the demo's own defaults");
     assert.equal(record.keptEpoch, 1);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     assert.match(html, /<img src="augment\.png"/);

@@ -141,6 +141,16 @@ describe('augmentation preview', () => {
       augmented.every((row) => !row[1]!.equals(row[0]!)),
       'augmented versions differ from the original',
     );
+
+    const manifest = await readManifest(shards);
+    const validationOnly = tempDir();
+    writeFiles(validationOnly, {
+      'manifest.json': JSON.stringify({ ...manifest, splits: { validation: manifest.splits.validation } }),
+    });
+    await assert.rejects(
+      previewAugmentation({ shards: validationOnly, out: join(out, 'x.png'), backend: { choice: 'wasm' } }),
+      new RegExp(`${validationOnly} has no 'train' split`),
+    );
   });
 });
 
