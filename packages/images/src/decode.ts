@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { luma601, rgb } from './channels';
+import { type CsvRowInput, readCsvRow } from './csv-row';
 import { DECODER_NAMES, decoderFor, HEAD_BYTES, type ImageDecoder } from './decoders';
 import type { RawImage, Size } from './raw-image';
 import { loadSharp, rawPipeline, resizedBySharp } from './sharp-decode';
@@ -22,8 +23,8 @@ export interface DecodeOptions {
   maxPixels: number;
 }
 
-/** Where an image comes from: a file, or pixels already in memory (IDX sources). */
-export type ImageInput = { kind: 'file'; path: string } | ({ kind: 'pixels' } & RawImage);
+/** Where an image comes from: a file, pixels already in memory (IDX sources), or a row of a pixel CSV. */
+export type ImageInput = { kind: 'file'; path: string } | ({ kind: 'pixels' } & RawImage) | CsvRowInput;
 
 export interface DecodedImage {
   ok: true;
@@ -49,13 +50,19 @@ export async function decodeImage(input: ImageInput, options: DecodeOptions): Pr
   try {
     const size = { width: options.width, height: options.height };
     const { bytes, resized } =
-      input.kind === 'file'
-        ? await decodeFile(input.path, size, options.maxPixels)
-        : { bytes: input.data, resized: await resizedBySharp(rawPipeline(input), size) };
+      input.kind === 'file' ? await decodeFile(input.path, size, options.maxPixels) : await resizePixels(input, size);
     return { ...(await toPayload(resized, options)), sourceSha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (err) {
     return { ok: false, reason: describeError(err) };
   }
+}
+
+async function resizePixels(
+  input: Exclude<ImageInput, { kind: 'file' }>,
+  size: Size,
+): Promise<{ bytes: Uint8Array; resized: RawImage }> {
+  const pixels = input.kind === 'csv-row' ? readCsvRow(input) : input;
+  return { bytes: pixels.data, resized: await resizedBySharp(rawPipeline(pixels), size) };
 }
 
 async function decodeFile(path: string, size: Size, maxPixels: number): Promise<{ bytes: Buffer; resized: RawImage }> {

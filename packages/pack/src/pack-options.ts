@@ -12,6 +12,7 @@ import {
   withDefaults,
 } from '@shardline/options';
 import type { PackOptions } from './pack';
+import { PIXEL_CSV_OPTIONS } from './pixel-csv';
 import { DEFAULT_POOL, defaultWorkerCount } from './pool';
 
 export const MAX_IMAGE_SIDE = 4096;
@@ -29,7 +30,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
     kind: 'string',
     required: true,
     describe:
-      'Source: a folder of class sub-folders (Keras flow_from_directory layout), a flat folder with --label-pattern, or MNIST/Fashion-MNIST IDX files (folder or *-images-idx3-ubyte[.gz])',
+      'Source: a folder of class sub-folders (Keras flow_from_directory layout), a flat folder with --label-pattern, MNIST/Fashion-MNIST IDX files (folder or *-images-idx3-ubyte[.gz]), or a pixel CSV (*.csv: a label column and pixel0.. columns or one space-separated pixels column)',
   },
   out: { kind: 'string', default: 'shards', describe: 'Output folder for shards, index files and manifest.json' },
   ...imageSizeOptions(64, 64, side),
@@ -113,6 +114,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
       'Follow symbolic links in --src, as Keras follow_links (loops are detected and skipped); without it each link is skipped and listed in manifest.json',
   },
   force: { kind: 'boolean', default: false, describe: 'Replace shards in --out written by a different pack job' },
+  csv: PIXEL_CSV_OPTIONS,
 };
 
 /** The options given, every one left out set to its default; an OptionError names any value packDataset cannot use, before any work. */

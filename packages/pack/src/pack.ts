@@ -24,6 +24,7 @@ import {
 import type { Compression } from '@shardline/tfrecord';
 import { intactEntries, Journal, type JournalEntry, readJournal } from './journal';
 import { packOptions } from './pack-options';
+import type { PixelCsvOptions } from './pixel-csv';
 import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
 import { listSource, type SourceItem, type SourceListing } from './sources';
@@ -52,6 +53,8 @@ export interface PackOptions extends DecodeOptions {
   force?: boolean;
   /** Follow symbolic links in the source (Keras follow_links); loops are detected and skipped. Defaults to false: links are skipped and listed. */
   followLinks?: boolean;
+  /** How a pixel CSV source (--src train.csv) is read. */
+  csv: PixelCsvOptions;
   onProgress?: (progress: PackProgress) => void;
   onSkip?: (skipped: SkippedFile) => void;
   /** Called with what the run found suspicious but packed anyway (the same image in two splits). */
@@ -89,8 +92,12 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
     labelPattern: options.labelPattern,
     classNames: options.classNames,
     followLinks: options.followLinks,
+    csv: options.csv,
   });
-  if (listing.items.length === 0) throw new ShardlineError('ERR_INPUT', `no images found in ${options.src}`);
+  if (listing.items.length === 0)
+    throw listing.skipped.length > 0
+      ? nothingPacked(options.src, listing.skipped)
+      : new ShardlineError('ERR_INPUT', `no images found in ${options.src}`);
   requireTwoClasses(listing.classes, options.src);
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
   checkEveryClassTrains(splits, listing, options.validationSplit);

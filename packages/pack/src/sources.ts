@@ -3,16 +3,17 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
 import { IMAGE_EXTENSIONS, type ImageInput } from '@shardline/images';
-import type { SkippedFile, SourceLayout } from '@shardline/shards';
+import type { SkippedFile, SourceLayout, SplitName } from '@shardline/shards';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
+import { isPixelCsv, listPixelCsv, type PixelCsvOptions } from './pixel-csv';
 
 export interface SourceItem {
   input: ImageInput;
   label: number;
   /** Path relative to the source (or IDX file#index): stored as image/filename. */
   name: string;
-  /** Set when the source itself fixes the split (IDX t10k files are the test split). */
-  split?: 'test';
+  /** Set when the source itself fixes the split (IDX t10k files are the test split; a CSV's split column). */
+  split?: SplitName;
 }
 
 export interface SourceListing {
@@ -32,18 +33,21 @@ export interface SourceOptions {
   classNames?: string[];
   /** Follow symbolic links (Keras follow_links). Defaults to false: each link is skipped and listed with the reason. */
   followLinks?: boolean;
+  /** How a pixel CSV source is read. Defaults to PIXEL_CSV_OPTIONS' defaults. */
+  csv?: PixelCsvOptions;
 }
 
 export async function listSource(src: string, options: SourceOptions = {}): Promise<SourceListing> {
   const info = await stat(src).catch(() => {
     throw new ShardlineError('ERR_INPUT', `source ${src} does not exist`);
   });
+  if (info.isFile() && isPixelCsv(src)) return listPixelCsv(src, options.csv ?? { labelColumn: 'label' });
   const idxFiles = info.isDirectory() ? await findIdxImageFiles(src) : [src];
   if (idxFiles.length > 0 && idxFiles.every(isIdxImageFile)) return listIdx(src, idxFiles, options.classNames);
   if (!info.isDirectory())
     throw new ShardlineError(
       'ERR_INPUT',
-      `source ${src} is a file but not an IDX images file (*-images-idx3-ubyte[.gz])`,
+      `source ${src} is a file but not a pixel CSV (*.csv) or an IDX images file (*-images-idx3-ubyte[.gz])`,
     );
   const walk = new SourceWalk(src, options.followLinks ?? false);
   if (options.labelPattern) return listByPattern(walk, new RegExp(options.labelPattern));

@@ -14,7 +14,7 @@ export function assignSplits(items: SourceItem[], validationFraction: number, se
   const splits: Splits = { train: [], validation: [], test: [] };
   const byClass = new Map<number, SourceItem[]>();
   for (const item of items) {
-    if (item.split === 'test') splits.test.push(item);
+    if (item.split) splits[item.split].push(item);
     else if (byClass.has(item.label)) byClass.get(item.label)!.push(item);
     else byClass.set(item.label, [item]);
   }

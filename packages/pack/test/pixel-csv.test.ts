@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { OptionError } from '@shardline/errors';
+import { packDataset } from '@shardline/pack';
+import { decodeImageExample, type Manifest, SPLIT_ORDER, splitShards } from '@shardline/shards';
+import {
+  bareCsv,
+  type CsvImage,
+  collect,
+  csvImages,
+  digitRecognizerCsv,
+  fer2013Csv,
+  packDefaults,
+  tempDir,
+  writeFiles,
+} from '@shardline/test-support';
+import { readTFRecords } from '@shardline/tfrecord';
+
+function csvFile(text: string, name = 'train.csv'): string {
+  const dir = tempDir();
+  writeFiles(dir, { [name]: text });
+  return join(dir, name);
+}
+
+async function packCsv(
+  src: string,
+  csv: Record<string, string> = {},
+  extra: object = {},
+): Promise<{ out: string; manifest: Manifest }> {
+  const out = tempDir();
+  const { manifest } = await packDataset(
+    packDefaults(src, out, {
+      width: 8,
+      height: 8,
+      colorMode: 'grayscale',
+      csv: { labelColumn: 'label', ...csv },
+      ...extra,
+    }),
+  );
+  return { out, manifest };
+}
+
+/** Every record of a pack: its class name and pixels, keyed by its source line. */
+async function packedRows(
+  out: string,
+  manifest: Manifest,
+): Promise<Map<string, { className: string; pixels: number[] }>> {
+  const rows = new Map<string, { className: string; pixels: number[] }>();
+  for (const split of SPLIT_ORDER) {
+    if (!manifest.splits[split]) continue;
+    for (const shard of splitShards(out, manifest, split))
+      for (const { data } of await collect(readTFRecords(shard.path))) {
+        const record = decodeImageExample(data);
+        rows.set(record.filename, { className: manifest.classes[record.label]!, pixels: [...record.encoded] });
+      }
+  }
+  return rows;
+}
+
+/** Line numbers of the images as a CSV with a header lists them: the header is line 1. */
+function expectedRows(
+  images: CsvImage[],
+  file: string,
+  firstLine = 2,
+): Map<string, { className: string; pixels: number[] }> {
+  return new Map(
+    images.map((image, i) => [`${file}:${firstLine + i}`, { className: String(image.label), pixels: image.pixels }]),
+  );
+}
+
+describe('pixel CSV sources', () => {
+  test("digit-recognizer's label,pixel0.. rows pack to records with the same pixels; bad rows are skipped with their line", async () => {
+    const images = csvImages(24, 3);
+    const bad = [
+      `1,${Array(64).fill(300).join(',')}`,
+      `2,${Array(63).fill(5).join(',')}`,
+      `0,${Array(63).fill(5).join(',')},x`,
+      `,${Array(64).fill(5).join(',')}`,
+    ];
+    const src = csvFile(`${digitRecognizerCsv(images)}\n${bad.join('\n')}\n`);
+    const { out, manifest } = await packCsv(src);
+    assert.equal(manifest.source.layout, 'pixel-csv');
+    assert.deepEqual(manifest.classes, ['0', '1', '2']);
+    assert.deepEqual(await packedRows(out, manifest), expectedRows(images, 'train.csv'));
+    assert.deepEqual(
+      manifest.skipped.map((s) => `${s.file} ${s.reason}`),
+      [
+        'train.csv:26 pixel 0 is "300", not an integer from 0 to 255',
+        'train.csv:27 has 63 pixel values, expected 64',
+        'train.csv:28 pixel 63 is "x", not an integer from 0 to 255',
+        'train.csv:29 no value in the label column label',
+      ],
+    );
+  });
+
+  test("FER-2013's quoted pixels column with a BOM and CRLF lines, split by its Usage column", async () => {
+    const images = csvImages(20, 2);
+    const usage = (i: number) => ['Training', 'Training', 'Training', 'PublicTest', 'PrivateTest'][i % 5]!;
+    const src = csvFile(fer2013Csv(images, usage));
+    const { out, manifest } = await packCsv(src, { labelColumn: 'emotion', splitColumn: 'Usage' });
+    assert.deepEqual(
+      SPLIT_ORDER.map((split) => manifest.splits[split]?.records),
+      [12, 4, 4],
+    );
+    assert.deepEqual(await packedRows(out, manifest), expectedRows(images, 'train.csv'));
+    const { out: again } = await packCsv(src, { labelColumn: 'emotion', splitColumn: 'Usage', pixelsColumn: 'pixels' });
+    assert.deepEqual(await packedRows(again, manifest), await packedRows(out, manifest), '--pixels-column named');
+  });
+
+  test('no header: the label first; the shape is inferred when square, else --image-shape is needed', async () => {
+    const images = csvImages(12, 2, 4).map((image) => ({ ...image, pixels: [...image.pixels, ...image.pixels] }));
+    const src = csvFile(bareCsv(images));
+    await assert.rejects(
+      packCsv(src),
+      (err) =>
+        err instanceof OptionError && err.flag === '--image-shape' && /32 pixel values, not a square/.test(err.message),
+    );
+    const { out, manifest } = await packCsv(src, { imageShape: '4x8x1' }, { width: 8, height: 4 });
+    assert.deepEqual(await packedRows(out, manifest), expectedRows(images, 'train.csv', 1));
+  });
+
+  test('a column that is not there is an option error naming the flag and the columns', async () => {
+    const src = csvFile(fer2013Csv(csvImages(4, 2), () => 'Training'));
+    await assert.rejects(
+      packCsv(src, { labelColumn: 'label' }),
+      (err) =>
+        err instanceof OptionError &&
+        err.flag === '--label-column' &&
+        /columns: emotion, pixels, Usage/.test(err.message),
+    );
+    await assert.rejects(
+      packCsv(src, { labelColumn: 'emotion', splitColumn: 'usage' }),
+      (err) => err instanceof OptionError && err.flag === '--split-column',
+    );
+    const odd = csvFile(fer2013Csv(csvImages(4, 2), () => 'Holdout'));
+    await assert.rejects(
+      packCsv(odd, { labelColumn: 'emotion', splitColumn: 'Usage' }),
+      /every one of the 4 inputs .*"Holdout", not one of/,
+    );
+  });
+});
