@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { luma601, rgb } from './channels';
 import { type CsvRowInput, readCsvRow } from './csv-row';
 import { DECODER_NAMES, decoderFor, HEAD_BYTES, type ImageDecoder } from './decoders';
-import type { RawImage, Size } from './raw-image';
+import type { CropBox, DecodeTarget, RawImage, Size } from './raw-image';
 import { loadSharp, rawPipeline, resizedBySharp } from './sharp-decode';
 
 export type ColorMode = 'rgb' | 'grayscale';
@@ -24,7 +24,10 @@ export interface DecodeOptions {
 }
 
 /** Where an image comes from: a file, pixels already in memory (IDX sources), or a row of a pixel CSV. */
-export type ImageInput = { kind: 'file'; path: string } | ({ kind: 'pixels' } & RawImage) | CsvRowInput;
+export type ImageInput =
+  | { kind: 'file'; path: string /** Decode only this region (a label table's ROI columns). */; crop?: CropBox }
+  | ({ kind: 'pixels' } & RawImage)
+  | CsvRowInput;
 
 export interface DecodedImage {
   ok: true;
@@ -50,7 +53,9 @@ export async function decodeImage(input: ImageInput, options: DecodeOptions): Pr
   try {
     const size = { width: options.width, height: options.height };
     const { bytes, resized } =
-      input.kind === 'file' ? await decodeFile(input.path, size, options.maxPixels) : await resizePixels(input, size);
+      input.kind === 'file'
+        ? await decodeFile(input.path, { ...size, crop: input.crop }, options.maxPixels)
+        : await resizePixels(input, size);
     return { ...(await toPayload(resized, options)), sourceSha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (err) {
     return { ok: false, reason: describeError(err) };
@@ -65,7 +70,11 @@ async function resizePixels(
   return { bytes: pixels.data, resized: await resizedBySharp(rawPipeline(pixels), size) };
 }
 
-async function decodeFile(path: string, size: Size, maxPixels: number): Promise<{ bytes: Buffer; resized: RawImage }> {
+async function decodeFile(
+  path: string,
+  size: DecodeTarget,
+  maxPixels: number,
+): Promise<{ bytes: Buffer; resized: RawImage }> {
   const { bytes, decoder } = readImageFile(path);
   return { bytes, resized: await decoder.decode(bytes, size, maxPixels) };
 }

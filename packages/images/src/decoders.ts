@@ -1,7 +1,7 @@
 import { decodeBmp } from './bmp';
 import { decodeJpeg } from './jpeg';
 import { decodeNetpbm, isNetpbm, netpbmSize } from './netpbm';
-import { checkPixelLimit, type RawImage, type Size } from './raw-image';
+import { checkPixelLimit, type DecodeTarget, type RawImage } from './raw-image';
 import { rawPipeline, resizedBySharp, viaSharp } from './sharp-decode';
 
 /**
@@ -15,22 +15,22 @@ export interface ImageDecoder {
   /** True if a file's first 16 bytes are this format's. */
   sniff: (head: Uint8Array) => boolean;
   /**
-   * The image resized to size (stretched, as Keras does): HWC uint8 with 1, 3 or 4 channels.
-   * Refuses an image over maxPixels before decoding it.
+   * The image (or target.crop of it) resized to the target size (stretched, as Keras does): HWC uint8
+   * with 1, 3 or 4 channels. Refuses an image over maxPixels before decoding it.
    */
-  decode: (bytes: Buffer, size: Size, maxPixels: number) => Promise<RawImage>;
+  decode: (bytes: Buffer, target: DecodeTarget, maxPixels: number) => Promise<RawImage>;
 }
 
 function startsWith(signature: number[], at = 0): (head: Uint8Array) => boolean {
   return (head) => signature.every((b, i) => head[at + i] === b);
 }
 
-function viaNetpbm(bytes: Buffer, size: Size, maxPixels: number): Promise<RawImage> {
+function viaNetpbm(bytes: Buffer, size: DecodeTarget, maxPixels: number): Promise<RawImage> {
   checkPixelLimit(netpbmSize(bytes), maxPixels);
   return resizedBySharp(rawPipeline(decodeNetpbm(bytes)), size);
 }
 
-function viaBmp(bytes: Buffer, size: Size, maxPixels: number): Promise<RawImage> {
+function viaBmp(bytes: Buffer, size: DecodeTarget, maxPixels: number): Promise<RawImage> {
   return resizedBySharp(rawPipeline(decodeBmp(bytes, maxPixels)), size);
 }
 

@@ -13,5 +13,5 @@ export {
 export { DECODERS, decoderFor, IMAGE_EXTENSIONS, type ImageDecoder } from './decoders';
 export { decodeStoredJpeg } from './jpeg';
 export { decodeNetpbm } from './netpbm';
-export type { RawImage } from './raw-image';
+export type { CropBox, RawImage } from './raw-image';
 export { useSharpAsWorker } from './sharp-decode';

@@ -1,7 +1,7 @@
 import { Transformer } from '@napi-rs/image';
 import { luma601, rgb } from './channels';
 import { readJpegHeader } from './jpeg-header';
-import { checkPixelLimit, type RawImage, type Size } from './raw-image';
+import { checkPixelLimit, type DecodeTarget, type RawImage, type Size } from './raw-image';
 import { viaSharp } from './sharp-decode';
 
 /**
@@ -19,13 +19,14 @@ const FILL = 1;
  * does better: colour profiles, CMYK, and files that do not end in EOI, which it refuses as truncated
  * where a lenient decoder would fill in grey.
  */
-export async function decodeJpeg(bytes: Buffer, size: Size, maxPixels: number): Promise<RawImage> {
+export async function decodeJpeg(bytes: Buffer, size: DecodeTarget, maxPixels: number): Promise<RawImage> {
   const header = readJpegHeader(bytes);
-  if (!header || header.height === 0 || header.components === 4 || header.hasIccProfile || !endsWithEoi(bytes)) {
+  const sharpOnly = header?.components === 4 || header?.hasIccProfile || size.crop;
+  if (!header || header.height === 0 || sharpOnly || !endsWithEoi(bytes)) {
     return viaSharp(bytes, size, maxPixels);
   }
   checkPixelLimit(header, maxPixels);
-  const data = fastDecode(bytes, size);
+  const data = fastDecode(bytes, { width: size.width, height: size.height });
   const channels = data && data.length / (size.width * size.height);
   if (!data || (channels !== 1 && channels !== 3 && channels !== 4)) return viaSharp(bytes, size, maxPixels);
   return { data, ...size, channels };

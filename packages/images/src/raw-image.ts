@@ -16,3 +16,16 @@ export interface Size {
   width: number;
   height: number;
 }
+
+/** A region of the source image, in its pixels: left and top inclusive, as PIL's crop box. */
+export interface CropBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** What a decoder produces: the target size, from a crop of the source when one is given. */
+export interface DecodeTarget extends Size {
+  crop?: CropBox;
+}

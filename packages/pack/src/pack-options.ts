@@ -11,8 +11,8 @@ import {
   seedOption,
   withDefaults,
 } from '@shardline/options';
+import { CSV_OPTIONS } from './csv-table';
 import type { PackOptions } from './pack';
-import { PIXEL_CSV_OPTIONS } from './pixel-csv';
 import { DEFAULT_POOL, defaultWorkerCount } from './pool';
 
 export const MAX_IMAGE_SIDE = 4096;
@@ -114,7 +114,7 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
       'Follow symbolic links in --src, as Keras follow_links (loops are detected and skipped); without it each link is skipped and listed in manifest.json',
   },
   force: { kind: 'boolean', default: false, describe: 'Replace shards in --out written by a different pack job' },
-  csv: PIXEL_CSV_OPTIONS,
+  csv: CSV_OPTIONS,
 };
 
 /** The options given, every one left out set to its default; an OptionError names any value packDataset cannot use, before any work. */

@@ -22,9 +22,9 @@ import {
   writeManifest,
 } from '@shardline/shards';
 import type { Compression } from '@shardline/tfrecord';
+import type { CsvOptions } from './csv-table';
 import { intactEntries, Journal, type JournalEntry, readJournal } from './journal';
 import { packOptions } from './pack-options';
-import type { PixelCsvOptions } from './pixel-csv';
 import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
 import { listSource, type SourceItem, type SourceListing } from './sources';
@@ -54,7 +54,7 @@ export interface PackOptions extends DecodeOptions {
   /** Follow symbolic links in the source (Keras follow_links); loops are detected and skipped. Defaults to false: links are skipped and listed. */
   followLinks?: boolean;
   /** How a pixel CSV source (--src train.csv) is read. */
-  csv: PixelCsvOptions;
+  csv: CsvOptions;
   onProgress?: (progress: PackProgress) => void;
   onSkip?: (skipped: SkippedFile) => void;
   /** Called with what the run found suspicious but packed anyway (the same image in two splits). */

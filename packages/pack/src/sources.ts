@@ -3,9 +3,12 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
 import { IMAGE_EXTENSIONS, type ImageInput } from '@shardline/images';
+import { tableDefaults } from '@shardline/options';
 import type { SkippedFile, SourceLayout, SplitName } from '@shardline/shards';
+import { CSV_OPTIONS, type CsvOptions } from './csv-table';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
-import { isPixelCsv, listPixelCsv, type PixelCsvOptions } from './pixel-csv';
+import { listLabelTables } from './label-table';
+import { isPixelCsv, listPixelCsv } from './pixel-csv';
 
 export interface SourceItem {
   input: ImageInput;
@@ -33,15 +36,16 @@ export interface SourceOptions {
   classNames?: string[];
   /** Follow symbolic links (Keras follow_links). Defaults to false: each link is skipped and listed with the reason. */
   followLinks?: boolean;
-  /** How a pixel CSV source is read. Defaults to PIXEL_CSV_OPTIONS' defaults. */
-  csv?: PixelCsvOptions;
+  /** How a pixel CSV source is read. Defaults to CSV_OPTIONS' defaults. */
+  csv?: CsvOptions;
 }
 
 export async function listSource(src: string, options: SourceOptions = {}): Promise<SourceListing> {
   const info = await stat(src).catch(() => {
     throw new ShardlineError('ERR_INPUT', `source ${src} does not exist`);
   });
-  if (info.isFile() && isPixelCsv(src)) return listPixelCsv(src, options.csv ?? { labelColumn: 'label' });
+  const csv = options.csv ?? (tableDefaults(CSV_OPTIONS) as CsvOptions);
+  if (info.isFile() && isPixelCsv(src)) return listPixelCsv(src, csv);
   const idxFiles = info.isDirectory() ? await findIdxImageFiles(src) : [src];
   if (idxFiles.length > 0 && idxFiles.every(isIdxImageFile)) return listIdx(src, idxFiles, options.classNames);
   if (!info.isDirectory())
@@ -51,7 +55,13 @@ export async function listSource(src: string, options: SourceOptions = {}): Prom
     );
   const walk = new SourceWalk(src, options.followLinks ?? false);
   if (options.labelPattern) return listByPattern(walk, new RegExp(options.labelPattern));
+  if (csv.labels) return listLabelled(walk, csv);
   return listClassFolders(walk, options.classNames);
+}
+
+async function listLabelled(walk: SourceWalk, csv: CsvOptions): Promise<SourceListing> {
+  const listing = await listLabelTables(walk.src, await walk.files(walk.src, new Set([await realpath(walk.src)])), csv);
+  return { ...listing, skipped: [...walk.skipped, ...listing.skipped] };
 }
 
 async function listClassFolders(walk: SourceWalk, classNames: string[] | undefined): Promise<SourceListing> {

@@ -34,7 +34,7 @@ async function packCsv(
       width: 8,
       height: 8,
       colorMode: 'grayscale',
-      csv: { labelColumn: 'label', ...csv },
+      csv: { labelColumn: 'label', filenameColumn: 'filename', ...csv },
       ...extra,
     }),
   );

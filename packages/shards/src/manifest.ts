@@ -24,7 +24,7 @@ export type ColorMode = 'rgb' | 'grayscale';
 /** How a record holds its pixels: raw HWC uint8, or a JPEG file's bytes. */
 export type Payload = 'raw' | 'jpeg';
 /** How pack found the classes: one folder per class, a regex over file names, or IDX files. */
-export type SourceLayout = 'class-folders' | 'label-pattern' | 'idx' | 'pixel-csv';
+export type SourceLayout = 'class-folders' | 'label-pattern' | 'idx' | 'pixel-csv' | 'label-table';
 
 /** An input pack did not pack, and why. */
 export interface SkippedFile {

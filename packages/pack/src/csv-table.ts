@@ -1,0 +1,140 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { OptionError } from '@shardline/errors';
+import type { OptionTable } from '@shardline/options';
+import type { SplitName } from '@shardline/shards';
+import { parse } from 'csv-parse';
+
+/** How CSV inputs are read: a pixel CSV given as --src, or label tables (--labels) for a folder of images. */
+export interface CsvOptions {
+  /** The column holding each row's class. Defaults to 'label'. */
+  labelColumn: string;
+  /** One column of space-separated pixels (FER-2013's 'pixels'). Defaults to a 'pixels' column if there is one, else the pixel0.. columns. */
+  pixelsColumn?: string;
+  /** HxWxC of each row's pixels. Defaults to a square grayscale image when the count is a perfect square. */
+  imageShape?: string;
+  /** A column naming each row's split (FER-2013's 'Usage': Training, PublicTest, PrivateTest). */
+  splitColumn?: string;
+  /** Label tables for the images in --src: a CSV path, or a glob under --src for per-folder tables. */
+  labels?: string;
+  /** Label tables: the column naming each image file. Defaults to 'filename', as Keras flow_from_dataframe's x_col. */
+  filenameColumn: string;
+  /** Label tables: four columns X1,Y1,X2,Y2 of a box to crop before resizing (X2, Y2 exclusive). */
+  roiColumns?: string[];
+}
+
+export const CSV_OPTIONS: OptionTable<CsvOptions> = {
+  labelColumn: { kind: 'string', default: 'label', describe: 'Pixel CSV or label table: the column holding the class' },
+  pixelsColumn: {
+    kind: 'string',
+    defaultText: "'pixels' if there is such a column, else pixel0, pixel1, ...",
+    describe: 'Pixel CSV: one column of space-separated pixel values (FER-2013)',
+  },
+  imageShape: {
+    kind: 'string',
+    defaultText: 'square grayscale when the pixel count is a perfect square',
+    check: (value) =>
+      /^\d+x\d+x[13]$/.test(String(value)) ? undefined : 'must be HEIGHTxWIDTHxCHANNELS, e.g. 48x48x1',
+    describe: 'Pixel CSV: each row as HEIGHTxWIDTHxCHANNELS (channels 1 or 3, row-major HWC)',
+  },
+  splitColumn: {
+    kind: 'string',
+    describe:
+      "Pixel CSV or label table: a column naming each row's split: Training/train, PublicTest/validation/val, PrivateTest/test (any case); without it rows are split by --validation-split",
+  },
+  labels: {
+    kind: 'string',
+    describe:
+      "Label tables for the images in --src, as Keras flow_from_dataframe: a CSV whose file names are relative to --src, or a glob under --src such as '*/GT-*.csv' (GTSRB) whose tables name files in their own folder. A name without an extension matches any image of that name (Kaggle's id column). Delimiter (, ; tab) detected",
+  },
+  filenameColumn: {
+    kind: 'string',
+    default: 'filename',
+    describe: 'Label tables: the column naming each image file',
+  },
+  roiColumns: {
+    kind: 'strings',
+    check: (value) => ((value as string[]).length === 4 ? undefined : 'must name four columns: X1,Y1,X2,Y2'),
+    describe:
+      'Label tables: columns X1,Y1,X2,Y2 of a box cropped before the resize, e.g. Roi.X1,Roi.Y1,Roi.X2,Roi.Y2 (X2, Y2 exclusive)',
+  },
+};
+
+/** One record of a CSV file with where it is: its byte range (blank lines before it included) and line. */
+export interface CsvRecord {
+  fields: string[];
+  start: number;
+  end: number;
+  line: number;
+}
+
+/** The records of a CSV file, streamed; the delimiter is detected from its first line. */
+export async function* csvRecords(file: string): AsyncGenerator<CsvRecord> {
+  const delimiter = await detectDelimiter(file);
+  const records = createReadStream(file).pipe(
+    parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
+  ) as AsyncIterable<{ record: string[]; info: { bytes: number; lines: number } }>;
+  let start = 0;
+  for await (const { record, info } of records) {
+    yield { fields: record, start, end: info.bytes, line: info.lines };
+    start = info.bytes;
+  }
+}
+
+/** The first line's most frequent of comma, semicolon and tab (GTSRB uses semicolons). */
+export async function detectDelimiter(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const firstLine = head.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? '';
+    const counts = [',', ';', '\t'].map((d) => ({ d, n: firstLine.split(d).length - 1 }));
+    return counts.reduce((a, b) => (b.n > a.n ? b : a)).d;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A header names its columns: some field is not a number. */
+export function isHeader(fields: string[]): boolean {
+  return fields.some((field) => field.trim() !== '' && Number.isNaN(Number(field)));
+}
+
+/** The index of a named column; an OptionError names the option, its flag and the file's columns otherwise. */
+export function columnIndex(header: string[], option: string, name: string, file: string): number {
+  const index = header.indexOf(name);
+  if (index < 0) throw new OptionError(option, name, `is not a column of ${file} (its columns: ${columnList(header)})`);
+  return index;
+}
+
+export function columnList(header: string[]): string {
+  return header.length > 8 ? `${header.slice(0, 6).join(', ')}, ... (${header.length} in all)` : header.join(', ');
+}
+
+/** Split-column values, lower-cased (FER-2013's Usage, and the plain names). */
+const SPLIT_VALUES: Record<string, SplitName> = {
+  train: 'train',
+  training: 'train',
+  validation: 'validation',
+  val: 'validation',
+  publictest: 'validation',
+  test: 'test',
+  privatetest: 'test',
+};
+
+/** The split a split-column value names, or why the row is skipped. */
+export function splitOf(value: string | undefined, column: string): { split: SplitName } | { problem: string } {
+  const split = SPLIT_VALUES[(value ?? '').trim().toLowerCase()];
+  if (split) return { split };
+  return {
+    problem: `split column ${column} holds ${JSON.stringify(value ?? '')}, not one of ${Object.keys(SPLIT_VALUES).join(', ')}`,
+  };
+}
+
+/** Class names in label order: numbers in numeric order (0, 1, ..., 10), others as text. */
+export function sortedClasses(labels: Iterable<string>): string[] {
+  return [...new Set(labels)].sort((a, b) => {
+    const [x, y] = [Number(a), Number(b)];
+    return Number.isNaN(x) || Number.isNaN(y) ? (a < b ? -1 : a > b ? 1 : 0) : x - y;
+  });
+}
