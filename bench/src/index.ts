@@ -5,6 +5,7 @@ export {
   type ConvGradRow,
   type TrainingStepRow,
 } from './conv-grads';
+export { parsePixelCsv, writePixelCsvCopy } from './csv-path';
 export {
   BENCH_AUGMENTATION,
   IO_BENCH_OPTIONS,

@@ -6,10 +6,13 @@ import { type DeepPartial, integer, number, type OptionTable, withDefaults } fro
 import {
   createDecodePool,
   type DecodePool,
+  isPixelCsv,
   listSource,
   mapOrdered,
   PACK_OPTIONS,
   type PackOptions,
+  PIXEL_CSV_OPTIONS,
+  type PixelCsvOptions,
   packDataset,
 } from '@shardline/pack/internal';
 import { type Manifest, readManifest, shuffle } from '@shardline/shards';
@@ -28,6 +31,7 @@ import {
 } from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { csvPath, writePixelCsvCopy } from './csv-path';
 import { measureRawStages, type RawStages, runEpoch } from './io-stages';
 import { FOLDER_PEER_OPTION, folderPeerRows, type PeerRow, peerUnavailable } from './peers';
 import { ReadCeiling } from './read-ceiling';
@@ -55,6 +59,8 @@ export interface IoBenchOptions extends SampleSourceOptions {
   workers: number;
   /** torchvision ImageFolder on the same source and size; 'none' skips it. Defaults to DEFAULT_FOLDER_PEER. */
   peer: string;
+  /** How a pixel-CSV --src is read (as pack reads it). */
+  csv: PixelCsvOptions;
 }
 
 export const IO_BENCH_OPTIONS: OptionTable<IoBenchOptions> = {
@@ -83,6 +89,7 @@ export const IO_BENCH_OPTIONS: OptionTable<IoBenchOptions> = {
   workers: { ...PACK_OPTIONS.workers, describe: 'Workers for the parallel directory path and for packing' },
   sampleIfMissing: SAMPLE_IF_MISSING_OPTION,
   peer: FOLDER_PEER_OPTION,
+  csv: PIXEL_CSV_OPTIONS,
 };
 
 export interface PathResult {
@@ -128,7 +135,7 @@ export const BENCH_AUGMENTATION: AugmentOptions = {
   zoomRange: 0.1,
 };
 
-interface InputPath {
+export interface InputPath {
   name: string;
   /** Bytes read from disk per epoch. */
   bytesPerEpoch: number;
@@ -150,7 +157,15 @@ export async function runIoBench(given: DeepPartial<IoBenchOptions> = {}): Promi
   // training, which reads one kind: later, the JIT's code has seen JPEG and GZIP records too.
   log('raw shards, stage by stage');
   const rawStages = await measureRawStages(shardVariants.raw, manifest, shardPipelineOptions(options), STAGE_PASSES);
-  const paths = [...(await directoryPaths(options, manifest)), ...(await shardPaths(shardVariants, options))];
+  const csvCopy = join(options.shards, 'pixels.csv');
+  log(`writing the raw shards' images as a pixel CSV, ${csvCopy}`);
+  await writePixelCsvCopy(shardVariants.raw, manifest, csvCopy);
+  const fromCsv = isPixelCsv(options.src);
+  const paths = [
+    ...(fromCsv ? [] : await directoryPaths(options, manifest)),
+    await csvPath(csvCopy, manifest, options.batchSize),
+    ...(await shardPaths(shardVariants, options)),
+  ];
   const ceiling = new ReadCeiling(
     manifest.splits.train!.shards.map((s) => join(shardVariants.raw, s.file)),
     manifest.splits.train!.records,
@@ -166,12 +181,15 @@ export async function runIoBench(given: DeepPartial<IoBenchOptions> = {}): Promi
   log(`raw read ceiling: ${ceiling.imagesPerSecond.toFixed(0)} images/s over ${ceiling.passes} passes`);
   await ceiling.sampleReadFile(READ_FILE_PASSES);
   for (const r of results) {
-    const baseline = results.find((b) => b.path === 'directory, sequential' && b.augmentation === r.augmentation)!;
+    const baseline = results.find((b) => b.path === paths[0]!.name && b.augmentation === r.augmentation)!;
     r.speedup = r.imagesPerSecond / baseline.imagesPerSecond;
     r.ofCeiling = r.imagesPerSecond / ceiling.imagesPerSecond;
   }
-  const peerNote =
-    options.width === options.height ? await peerUnavailable(options.peer) : 'peer skipped: it resizes to squares only';
+  const peerNote = fromCsv
+    ? 'peer skipped: torchvision ImageFolder reads class folders, and --src is a CSV'
+    : options.width === options.height
+      ? await peerUnavailable(options.peer)
+      : 'peer skipped: it resizes to squares only';
   if (!peerNote) log('torchvision ImageFolder peer');
   const peerRows = peerNote ? [] : await folderPeerRows(options.peer, options.src, options.width, [0, options.workers]);
   const { onProgress, ...rest } = options;
@@ -340,6 +358,7 @@ async function packVariants(options: IoBenchOptions, log: (m: string) => void): 
     validationSplit: 0,
     shardBytes: 8 << 20,
     workers: options.workers,
+    csv: options.csv,
   };
   const variants: Record<ShardVariant, Partial<PackOptions>> = {
     raw: {},

@@ -8,7 +8,8 @@ export const SAMPLE_SOURCE = SAMPLE_OPTIONS.out.default!;
 export const SOURCE_OPTION: OptionSpec<string> = {
   kind: 'string',
   default: SAMPLE_SOURCE,
-  describe: 'Class-folder image source (the sample dataset is generated there if missing)',
+  describe:
+    'Class-folder image source (the sample dataset is generated there if missing), or a pixel CSV (then the directory rows and the peer are skipped)',
 };
 
 /** Options of a bench that reads the sample dataset. */
@@ -28,7 +29,7 @@ export const SAMPLE_IF_MISSING_OPTION: OptionSpec<boolean> = {
 
 /** Generates the sample dataset at src if nothing is there; called after the options are checked. */
 export async function sampleIfMissing(src: string, log: (message: string) => void): Promise<void> {
-  if (existsSync(src)) return;
+  if (existsSync(src) || /\.csv$/i.test(src)) return;
   log(`${src} not found: generating the sample dataset there`);
   await generateSample({ out: src });
 }

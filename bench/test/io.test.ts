@@ -2,9 +2,34 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { formatIoTable, runIoBench, writeIoReport } from '@shardline/bench';
+import { formatIoTable, parsePixelCsv, runIoBench, writeIoReport, writePixelCsvCopy } from '@shardline/bench';
+import { packDataset } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
-import { tempDir } from '@shardline/test-support';
+import { decodeImageExample, splitShards } from '@shardline/shards';
+import { collect, tempDir } from '@shardline/test-support';
+import { readTFRecords } from '@shardline/tfrecord';
+
+test("the pixel CSV copy holds the raw shards' images, and parses back to them", async () => {
+  const src = tempDir();
+  await generateSample({ out: src, count: 6, width: 80, height: 60, seed: 2 });
+  const shards = tempDir();
+  const { manifest } = await packDataset({ src, out: shards, width: 5, height: 4, validationSplit: 0, workers: 0 });
+  const file = join(tempDir(), 'copy.csv');
+  await writePixelCsvCopy(shards, manifest, file);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^label,pixel0,pixel1,.*,pixel59\n/);
+  const { labels, pixels } = parsePixelCsv(readFileSync(file), 60);
+  const records: { label: number; pixels: number[] }[] = [];
+  for (const shard of splitShards(shards, manifest, 'train'))
+    for (const { data } of await collect(readTFRecords(shard.path))) {
+      const record = decodeImageExample(data);
+      records.push({ label: record.label, pixels: [...record.encoded] });
+    }
+  assert.deepEqual(
+    labels.map((label, r) => ({ label, pixels: [...pixels.subarray(r * 60, (r + 1) * 60)] })),
+    records,
+  );
+});
 
 test('bench io measures every path on the same images and reports them', async () => {
   const src = tempDir();
@@ -26,6 +51,7 @@ test('bench io measures every path on the same images and reports them', async (
   const paths = [
     'directory, sequential',
     'directory, 1 worker',
+    'pixel CSV, parsed each epoch',
     'shards, raw',
     'shards, JPEG payload',
     'shards, raw + GZIP',
@@ -41,7 +67,7 @@ test('bench io measures every path on the same images and reports them', async (
   }
   assert.ok(report.results.filter((r) => r.path === 'directory, sequential').every((r) => r.speedup === 1));
   assert.ok(report.ceilingImagesPerSecond > 0 && report.readFileImagesPerSecond > 0);
-  assert.equal(report.ceilingPasses, 20, 'a read pass after every timed epoch of every path');
+  assert.equal(report.ceilingPasses, 24, 'a read pass after every timed epoch of every path');
   assert.deepEqual(
     report.rawStages.stages.map((s) => s.images),
     [24, 24, 24, 24],
@@ -51,7 +77,7 @@ test('bench io measures every path on the same images and reports them', async (
   const table = formatIoTable(report);
   assert.match(
     table,
-    /raw read ceiling \(page cache, 1 MiB reads into one buffer\): \d+ images\/s, median of 20 passes between epochs \(readFile, a fresh buffer per file, for comparison: \d+ images\/s\)/,
+    /raw read ceiling \(page cache, 1 MiB reads into one buffer\): \d+ images\/s, median of 24 passes between epochs \(readFile, a fresh buffer per file, for comparison: \d+ images\/s\)/,
   );
   assert.equal(
     table
@@ -60,8 +86,29 @@ test('bench io measures every path on the same images and reports them', async (
     4,
   );
   assert.match(table, /^bare minimum, for comparison: \d+\.\d\d us per image \(\d+\.\d% of the ceiling\)/m);
-  assert.equal(table.split('\n').filter((l) => /^(directory|shards)/.test(l)).length, 10);
+  assert.equal(table.split('\n').filter((l) => /^(directory|pixel CSV|shards)/.test(l)).length, 12);
   await writeIoReport(report, out);
-  assert.equal(JSON.parse(readFileSync(join(out, 'io.json'), 'utf8')).results.length, 10);
+  assert.equal(JSON.parse(readFileSync(join(out, 'io.json'), 'utf8')).results.length, 12);
+
+  const csvSource = join(out, 'shards', 'pixels.csv');
+  const fromCsv = await runIoBench({
+    src: csvSource,
+    shards: join(tempDir(), 'shards'),
+    width: 16,
+    height: 16,
+    batchSize: 8,
+    epochs: 1,
+    workers: 1,
+    minTimedSeconds: 0,
+    peer: 'none',
+    csv: { imageShape: '16x16x3' },
+  });
+  assert.deepEqual(
+    fromCsv.results.filter((r) => !r.augmentation).map((r) => r.path),
+    paths.slice(2),
+    'a CSV source: no directory rows',
+  );
+  assert.ok(fromCsv.results.every((r) => r.images === 24));
+  assert.match(fromCsv.peerNote!, /--src is a CSV/);
   assert.ok(existsSync(join(out, 'io.png')));
 });

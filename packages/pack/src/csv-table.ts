@@ -60,6 +60,16 @@ export const CSV_OPTIONS: OptionTable<CsvOptions> = {
   },
 };
 
+/** The options of a pixel CSV source alone (no label tables). */
+export type PixelCsvOptions = Pick<CsvOptions, 'labelColumn' | 'pixelsColumn' | 'imageShape' | 'splitColumn'>;
+
+export const PIXEL_CSV_OPTIONS: OptionTable<PixelCsvOptions> = {
+  labelColumn: CSV_OPTIONS.labelColumn,
+  pixelsColumn: CSV_OPTIONS.pixelsColumn,
+  imageShape: CSV_OPTIONS.imageShape,
+  splitColumn: CSV_OPTIONS.splitColumn,
+};
+
 /** One record of a CSV file with where it is: its byte range (blank lines before it included) and line. */
 export interface CsvRecord {
   fields: string[];

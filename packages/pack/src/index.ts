@@ -1,4 +1,4 @@
-export { CSV_OPTIONS, type CsvOptions } from './csv-table';
+export { CSV_OPTIONS, type CsvOptions, PIXEL_CSV_OPTIONS, type PixelCsvOptions } from './csv-table';
 export { JOURNAL_FILE } from './journal';
 export { type PackOptions, type PackProgress, type PackResult, packDataset } from './pack';
 export { MAX_IMAGE_SIDE, maxWorkers, PACK_OPTIONS, packOptions } from './pack-options';

@@ -2,6 +2,7 @@
 
 export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx } from './idx';
 export * from './index';
+export { isPixelCsv } from './pixel-csv';
 export { createDecodePool, type DecodePool, mapOrdered } from './pool';
 export { assignSplits } from './split';
 export type { DecodeTask, EncodeResult, EncodeTask, TimingTask } from './worker-functions';

@@ -4,22 +4,16 @@ import { describe, test } from 'node:test';
 import { OptionError } from '@shardline/errors';
 import { type CsvOptions, packDataset } from '@shardline/pack';
 import { decodeImageExample, type Manifest, SPLIT_ORDER, splitShards } from '@shardline/shards';
-import { collect, imageBytes, packDefaults, tempDir, writeFiles } from '@shardline/test-support';
+import {
+  boxedPpm,
+  collect,
+  GTSRB_HEADER,
+  imageBytes,
+  packDefaults,
+  tempDir,
+  writeFiles,
+} from '@shardline/test-support';
 import { readTFRecords } from '@shardline/tfrecord';
-
-/** A PPM whose box (x1, y1)-(x2, y2), X2 and Y2 exclusive, is one colour and the rest another. */
-function boxedPpm(width: number, height: number, box: number[], inside: number, outside: number): Buffer {
-  const [x1, y1, x2, y2] = box as [number, number, number, number];
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      pixels.fill(
-        x >= x1 && x < x2 && y >= y1 && y < y2 ? inside : outside,
-        (y * width + x) * 3,
-        (y * width + x + 1) * 3,
-      );
-  return Buffer.concat([Buffer.from(`P6\n${width} ${height}\n255\n`), pixels]);
-}
 
 async function pack(src: string, csv: Partial<CsvOptions>): Promise<{ out: string; manifest: Manifest }> {
   const out = tempDir();
@@ -49,7 +43,6 @@ async function records(
   return found;
 }
 
-const GT_HEADER = 'Filename;Width;Height;Roi.X1;Roi.Y1;Roi.X2;Roi.Y2;ClassId';
 const ROI = ['Roi.X1', 'Roi.Y1', 'Roi.X2', 'Roi.Y2'];
 
 describe('label tables for image files', () => {
@@ -60,9 +53,9 @@ describe('label tables for image files', () => {
       '00000/00000_00000.ppm': boxedPpm(12, 10, box, 200, 10),
       '00000/00000_00001.ppm': boxedPpm(12, 10, box, 201, 10),
       '00000/unlisted.ppm': boxedPpm(12, 10, box, 50, 10),
-      '00000/GT-00000.csv': `${GT_HEADER}\n00000_00000.ppm;12;10;3;2;9;8;0\n00000_00001.ppm;12;10;3;2;9;8;0\nmissing.ppm;12;10;3;2;9;8;0\n`,
+      '00000/GT-00000.csv': `${GTSRB_HEADER}\n00000_00000.ppm;12;10;3;2;9;8;0\n00000_00001.ppm;12;10;3;2;9;8;0\nmissing.ppm;12;10;3;2;9;8;0\n`,
       '00001/00001_00000.ppm': boxedPpm(12, 10, box, 90, 250),
-      '00001/GT-00001.csv': `${GT_HEADER}\r\n00001_00000.ppm;12;10;3;2;9;8;1\r\n00001_00000.ppm;12;10;3;2;9;8;1\r\n`,
+      '00001/GT-00001.csv': `${GTSRB_HEADER}\r\n00001_00000.ppm;12;10;3;2;9;8;1\r\n00001_00000.ppm;12;10;3;2;9;8;1\r\n`,
     });
     const { out, manifest } = await pack(src, {
       labels: '*/GT-*.csv',
@@ -122,7 +115,7 @@ describe('label tables for image files', () => {
     const src = tempDir();
     writeFiles(src, {
       'a/1.ppm': boxedPpm(4, 4, [0, 0, 2, 2], 1, 2),
-      'a/GT.csv': `${GT_HEADER}\n1.ppm;4;4;0;0;2;2;0\n`,
+      'a/GT.csv': `${GTSRB_HEADER}\n1.ppm;4;4;0;0;2;2;0\n`,
     });
     const refused = (csv: Partial<CsvOptions>, flag: string, why: RegExp) =>
       assert.rejects(pack(src, csv), (err) => err instanceof OptionError && err.flag === flag && why.test(err.message));
