@@ -4,7 +4,7 @@ import type { RawImage } from './raw-image';
 
 /**
  * One row of a pixel CSV (Kaggle digit-recognizer, FER-2013), read from its byte range when it is
- * decoded: a pack lists rows without holding their pixels, so memory does not grow with the file.
+ * decoded: a pack lists rows without holding their pixels.
  */
 export interface CsvRowInput {
   kind: 'csv-row';
@@ -20,8 +20,15 @@ export interface CsvRowInput {
   channels: 1 | 3;
 }
 
-/** The fields of one CSV record, from its bytes. */
-export function parseCsvRecord(bytes: Buffer | string, delimiter: string): string[] {
+/** The fields of one CSV record, from its bytes; a record with no quotes is split directly (faster than csv-parse). */
+export function parseCsvRecord(bytes: Buffer, delimiter: string): string[] {
+  if (!bytes.includes(0x22)) {
+    const text = bytes
+      .toString('utf8')
+      .replace(/^\ufeff/, '')
+      .trim();
+    return text === '' ? [] : text.split(delimiter);
+  }
   const records = parse(bytes, {
     delimiter,
     bom: true,

@@ -67,7 +67,9 @@ async function resizePixels(
   size: Size,
 ): Promise<{ bytes: Uint8Array; resized: RawImage }> {
   const pixels = input.kind === 'csv-row' ? readCsvRow(input) : input;
-  return { bytes: pixels.data, resized: await resizedBySharp(rawPipeline(pixels), size) };
+  // Already the size (MNIST's 28x28 packed at 28): sharp's fixed cost per call was most of the work.
+  const same = pixels.width === size.width && pixels.height === size.height;
+  return { bytes: pixels.data, resized: same ? pixels : await resizedBySharp(rawPipeline(pixels), size) };
 }
 
 async function decodeFile(

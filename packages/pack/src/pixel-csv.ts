@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
-import { type CsvRowInput, pixelBytes, pixelFields } from '@shardline/images';
+import { type CsvRowInput, pixelFields } from '@shardline/images';
 import type { SkippedFile, SplitName } from '@shardline/shards';
 import {
   type CsvOptions,
@@ -36,7 +36,8 @@ interface Row {
 
 /**
  * Lists a pixel CSV's rows as images, streaming the file: each row's byte range is kept, not its
- * pixels, and decode workers read the rows again. Bad rows are skipped and listed with their line.
+ * pixels, and decode workers read the rows again and check their values. Bad rows are skipped and
+ * listed with their line.
  */
 export async function listPixelCsv(src: string, options: CsvOptions): Promise<SourceListing> {
   const delimiter = await detectDelimiter(src);
@@ -104,14 +105,12 @@ function rowOf(
 ): { label: string; split?: SplitName } | { problem: string } {
   const label = record[layout.label]?.trim() ?? '';
   if (label === '') return { problem: `no value in the label column ${options.labelColumn}` };
-  const values = pixelFields(record, layout.pixels);
-  layout.shape ??= inferShape(values.length, src);
+  // Only the count here: the decode workers check each value as they read the row again.
+  const count = pixelFields(record, layout.pixels).length;
+  layout.shape ??= inferShape(count, src);
   const { width, height, channels } = layout.shape;
-  try {
-    pixelBytes(values, width * height * channels);
-  } catch (err) {
-    return { problem: (err as Error).message };
-  }
+  if (count !== width * height * channels)
+    return { problem: `has ${count} pixel values, expected ${width * height * channels}` };
   if (layout.split === undefined) return { label };
   const split = splitOf(record[layout.split], options.splitColumn!);
   return 'split' in split ? { label, ...split } : split;

@@ -83,15 +83,12 @@ describe('pixel CSV sources', () => {
     assert.equal(manifest.source.layout, 'pixel-csv');
     assert.deepEqual(manifest.classes, ['0', '1', '2']);
     assert.deepEqual(await packedRows(out, manifest), expectedRows(images, 'train.csv'));
-    assert.deepEqual(
-      manifest.skipped.map((s) => `${s.file} ${s.reason}`),
-      [
-        'train.csv:26 pixel 0 is "300", not an integer from 0 to 255',
-        'train.csv:27 has 63 pixel values, expected 64',
-        'train.csv:28 pixel 63 is "x", not an integer from 0 to 255',
-        'train.csv:29 no value in the label column label',
-      ],
-    );
+    assert.deepEqual(manifest.skipped.map((s) => `${s.file} ${s.reason}`).sort(), [
+      'train.csv:26 pixel 0 is "300", not an integer from 0 to 255',
+      'train.csv:27 has 63 pixel values, expected 64',
+      'train.csv:28 pixel 63 is "x", not an integer from 0 to 255',
+      'train.csv:29 no value in the label column label',
+    ]);
   });
 
   test("FER-2013's quoted pixels column with a BOM and CRLF lines, split by its Usage column", async () => {
