@@ -5,9 +5,7 @@ import { test } from 'node:test';
 import { formatIoTable, parsePixelCsv, runIoBench, writeIoReport, writePixelCsvCopy } from '@shardline/bench';
 import { packDataset } from '@shardline/pack';
 import { generateSample } from '@shardline/sample';
-import { decodeImageExample, splitShards } from '@shardline/shards';
-import { collect, tempDir } from '@shardline/test-support';
-import { readTFRecords } from '@shardline/tfrecord';
+import { packedRecords, tempDir } from '@shardline/test-support';
 
 test("the pixel CSV copy holds the raw shards' images, and parses back to them", async () => {
   const src = tempDir();
@@ -19,12 +17,7 @@ test("the pixel CSV copy holds the raw shards' images, and parses back to them",
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^label,pixel0,pixel1,.*,pixel59\n/);
   const { labels, pixels } = parsePixelCsv(readFileSync(file), 60);
-  const records: { label: number; pixels: number[] }[] = [];
-  for (const shard of splitShards(shards, manifest, 'train'))
-    for (const { data } of await collect(readTFRecords(shard.path))) {
-      const record = decodeImageExample(data);
-      records.push({ label: record.label, pixels: [...record.encoded] });
-    }
+  const records = [...(await packedRecords(shards, manifest)).values()].map(({ label, pixels }) => ({ label, pixels }));
   assert.deepEqual(
     labels.map((label, r) => ({ label, pixels: [...pixels.subarray(r * 60, (r + 1) * 60)] })),
     records,

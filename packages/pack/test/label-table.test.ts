@@ -3,17 +3,16 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OptionError } from '@shardline/errors';
 import { type CsvOptions, packDataset } from '@shardline/pack';
-import { decodeImageExample, type Manifest, SPLIT_ORDER, splitShards } from '@shardline/shards';
+import type { Manifest } from '@shardline/shards';
 import {
   boxedPpm,
-  collect,
   GTSRB_HEADER,
   imageBytes,
   packDefaults,
+  packedRecords,
   tempDir,
   writeFiles,
 } from '@shardline/test-support';
-import { readTFRecords } from '@shardline/tfrecord';
 
 async function pack(src: string, csv: Partial<CsvOptions>): Promise<{ out: string; manifest: Manifest }> {
   const out = tempDir();
@@ -26,21 +25,6 @@ async function pack(src: string, csv: Partial<CsvOptions>): Promise<{ out: strin
     }),
   );
   return { out, manifest };
-}
-
-async function records(
-  out: string,
-  manifest: Manifest,
-): Promise<Map<string, { className: string; pixels: Uint8Array }>> {
-  const found = new Map<string, { className: string; pixels: Uint8Array }>();
-  for (const split of SPLIT_ORDER)
-    if (manifest.splits[split])
-      for (const shard of splitShards(out, manifest, split))
-        for (const { data } of await collect(readTFRecords(shard.path))) {
-          const record = decodeImageExample(data);
-          found.set(record.filename, { className: manifest.classes[record.label]!, pixels: record.encoded });
-        }
-  return found;
 }
 
 const ROI = ['Roi.X1', 'Roi.Y1', 'Roi.X2', 'Roi.Y2'];
@@ -65,7 +49,7 @@ describe('label tables for image files', () => {
     });
     assert.equal(manifest.source.layout, 'label-table');
     assert.deepEqual(manifest.classes, ['0', '1']);
-    const packed = await records(out, manifest);
+    const packed = await packedRecords(out, manifest);
     assert.deepEqual([...packed.keys()].sort(), [
       '00000/00000_00000.ppm',
       '00000/00000_00001.ppm',
@@ -103,7 +87,7 @@ describe('label tables for image files', () => {
       labelColumn: 'breed',
     });
     assert.deepEqual(manifest.classes, ['boston_bull', 'dingo', 'pekinese']);
-    const packed = await records(out, manifest);
+    const packed = await packedRecords(out, manifest);
     assert.deepEqual(
       ids.map((id) => packed.get(`${id}.jpg`)?.className),
       breeds,

@@ -3,19 +3,18 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OptionError } from '@shardline/errors';
 import { packDataset } from '@shardline/pack';
-import { decodeImageExample, type Manifest, SPLIT_ORDER, splitShards } from '@shardline/shards';
+import { type Manifest, SPLIT_ORDER } from '@shardline/shards';
 import {
   bareCsv,
   type CsvImage,
-  collect,
   csvImages,
   digitRecognizerCsv,
   fer2013Csv,
   packDefaults,
+  packedRecords,
   tempDir,
   writeFiles,
 } from '@shardline/test-support';
-import { readTFRecords } from '@shardline/tfrecord';
 
 function csvFile(text: string, name = 'train.csv'): string {
   const dir = tempDir();
@@ -41,21 +40,10 @@ async function packCsv(
   return { out, manifest };
 }
 
-/** Every record of a pack: its class name and pixels, keyed by its source line. */
-async function packedRows(
-  out: string,
-  manifest: Manifest,
-): Promise<Map<string, { className: string; pixels: number[] }>> {
-  const rows = new Map<string, { className: string; pixels: number[] }>();
-  for (const split of SPLIT_ORDER) {
-    if (!manifest.splits[split]) continue;
-    for (const shard of splitShards(out, manifest, split))
-      for (const { data } of await collect(readTFRecords(shard.path))) {
-        const record = decodeImageExample(data);
-        rows.set(record.filename, { className: manifest.classes[record.label]!, pixels: [...record.encoded] });
-      }
-  }
-  return rows;
+/** Class name and pixels of every record, by its source line. */
+async function records(out: string, manifest: Manifest): Promise<Map<string, { className: string; pixels: number[] }>> {
+  const packed = await packedRecords(out, manifest);
+  return new Map([...packed].map(([name, { className, pixels }]) => [name, { className, pixels }]));
 }
 
 /** Line numbers of the images as a CSV with a header lists them: the header is line 1. */
@@ -82,7 +70,7 @@ describe('pixel CSV sources', () => {
     const { out, manifest } = await packCsv(src);
     assert.equal(manifest.source.layout, 'pixel-csv');
     assert.deepEqual(manifest.classes, ['0', '1', '2']);
-    assert.deepEqual(await packedRows(out, manifest), expectedRows(images, 'train.csv'));
+    assert.deepEqual(await records(out, manifest), expectedRows(images, 'train.csv'));
     assert.deepEqual(manifest.skipped.map((s) => `${s.file} ${s.reason}`).sort(), [
       'train.csv:26 pixel 0 is "300", not an integer from 0 to 255',
       'train.csv:27 has 63 pixel values, expected 64',
@@ -100,9 +88,9 @@ describe('pixel CSV sources', () => {
       SPLIT_ORDER.map((split) => manifest.splits[split]?.records),
       [12, 4, 4],
     );
-    assert.deepEqual(await packedRows(out, manifest), expectedRows(images, 'train.csv'));
+    assert.deepEqual(await records(out, manifest), expectedRows(images, 'train.csv'));
     const { out: again } = await packCsv(src, { labelColumn: 'emotion', splitColumn: 'Usage', pixelsColumn: 'pixels' });
-    assert.deepEqual(await packedRows(again, manifest), await packedRows(out, manifest), '--pixels-column named');
+    assert.deepEqual(await records(again, manifest), await records(out, manifest), '--pixels-column named');
   });
 
   test('no header: the label first; the shape is inferred when square, else --image-shape is needed', async () => {
@@ -114,7 +102,7 @@ describe('pixel CSV sources', () => {
         err instanceof OptionError && err.flag === '--image-shape' && /32 pixel values, not a square/.test(err.message),
     );
     const { out, manifest } = await packCsv(src, { imageShape: '4x8x1' }, { width: 8, height: 4 });
-    assert.deepEqual(await packedRows(out, manifest), expectedRows(images, 'train.csv', 1));
+    assert.deepEqual(await records(out, manifest), expectedRows(images, 'train.csv', 1));
   });
 
   test('a column that is not there is an option error naming the flag and the columns', async () => {

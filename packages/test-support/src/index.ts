@@ -1,3 +1,4 @@
 export * from './csv';
 export * from './images';
 export * from './paths';
+export * from './records';
