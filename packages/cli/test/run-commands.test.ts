@@ -4,7 +4,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packDataset } from '@shardline/pack';
-import { CLI, packDefaults, tempDir, writeFiles } from '@shardline/test-support';
+import type { Manifest } from '@shardline/shards';
+import {
+  CLI,
+  csvImages,
+  fer2013Csv,
+  gtsrbTrainingFiles,
+  packDefaults,
+  tempDir,
+  writeFiles,
+} from '@shardline/test-support';
 import type { RunRecord } from '@shardline/train';
 import sharp from 'sharp';
 
@@ -30,7 +39,7 @@ async function darkBright(): Promise<{ src: string; shards: string }> {
   return { src, shards };
 }
 
-describe('preview, compare, predict --json and inspect from the command line', () => {
+describe('preview, compare, predict --json, pack from CSV and inspect from the command line', () => {
   let data: { src: string; shards: string };
   before(async () => {
     data = await darkBright();
@@ -146,6 +155,65 @@ describe('preview, compare, predict --json and inspect from the command line', (
     assert.ok(existsSync(join(out, 'augment.png')));
     assert.match(html, /<td>command<\/td><td[^>]*><code>[^<]*demo --count 60/);
     assert.match(html, new RegExp(`<td>shards</td><td[^>]*>${shards}: train \\d+ in \\d+ shard\\(s\\)`));
+  });
+
+  test('pack reads a pixel CSV and label tables from their flags, and refuses a bad shape with its flag', () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'fer.csv': fer2013Csv(csvImages(10, 2), (i) => (i % 5 === 4 ? 'PrivateTest' : 'Training')) });
+    const out = tempDir();
+    const packed = cli(
+      'pack',
+      '--src',
+      join(dir, 'fer.csv'),
+      '--out',
+      out,
+      '--label-column',
+      'emotion',
+      '--split-column',
+      'Usage',
+      '--color-mode',
+      'grayscale',
+      '--image-size',
+      '8',
+    );
+    assert.equal(packed.status, 0, packed.stderr);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    assert.deepEqual([manifest.splits.train?.records, manifest.splits.test?.records], [8, 2]);
+    const badShape = cli(
+      'pack',
+      '--src',
+      join(dir, 'fer.csv'),
+      '--out',
+      tempDir(),
+      '--label-column',
+      'emotion',
+      '--image-shape',
+      '8x8',
+    );
+    assert.equal(badShape.status, 2);
+    assert.match(badShape.stderr, /--image-shape 8x8: must be HEIGHTxWIDTHxCHANNELS/);
+
+    const gtsrb = tempDir();
+    writeFiles(gtsrb, gtsrbTrainingFiles(2, 3));
+    const labelled = cli(
+      'pack',
+      '--src',
+      gtsrb,
+      '--out',
+      tempDir(),
+      '--labels',
+      '*/GT-*.csv',
+      '--filename-column',
+      'Filename',
+      '--label-column',
+      'ClassId',
+      '--roi-columns',
+      'Roi.X1,Roi.Y1,Roi.X2,Roi.Y2',
+      '--image-size',
+      '4',
+    );
+    assert.equal(labelled.status, 0, labelled.stderr);
+    assert.match(labelled.stdout, /^total\s+\d+\s+\d+$/m);
   });
 
   test('inspect names the shard-file counts once', () => {
