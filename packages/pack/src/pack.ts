@@ -174,8 +174,20 @@ async function resumableEntries(
 /** Images per message to a decode worker. */
 const BATCH_IMAGES = 8;
 
-function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+/** One image to pack: its split and its position there. */
+interface Work {
+  split: SplitName;
+  item: SourceItem;
+  position: number;
+}
+
+/** The images not packed yet, split by split, BATCH_IMAGES at a time; made as they are taken, so a long source holds no list of them. */
+function* workBatches(splits: Splits, prior: JournalEntry[]): Generator<Work[]> {
+  for (const split of SPLIT_ORDER) {
+    const items = splits[split];
+    for (let start = resumePoint(prior, split); start < items.length; start += BATCH_IMAGES)
+      yield items.slice(start, start + BATCH_IMAGES).map((item, i) => ({ split, item, position: start + i }));
+  }
 }
 
 async function writeRemaining(
@@ -188,15 +200,12 @@ async function writeRemaining(
 ): Promise<{ entries: JournalEntry[]; trailingSkips: SkippedFile[]; sources: SourceHashes }> {
   const { width, height, colorMode, payload, jpegQuality, maxPixels } = options;
   const decodeOptions: DecodeOptions = { width, height, colorMode, payload, jpegQuality, maxPixels };
-  const work = SPLIT_ORDER.flatMap((split) => {
-    const start = resumePoint(prior, split);
-    return splits[split].slice(start).map((item, i) => ({ split, item, position: start + i }));
-  });
   const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
-  const progress: PackProgress = { done: total - work.length, total, skipped: 0 };
+  const resumed = SPLIT_ORDER.reduce((n, s) => n + Math.min(resumePoint(prior, s), splits[s].length), 0);
+  const progress: PackProgress = { done: resumed, total, skipped: 0 };
   const writers = new SplitWriters(options, listing.classes.length, prior, journal);
   const sources = new SourceHashes();
-  const encode = async (batch: typeof work) => {
+  const encode = async (batch: Work[]) => {
     const items = batch.map(({ item }) => ({
       input: item.input,
       label: item.label,
@@ -206,12 +215,12 @@ async function writeRemaining(
     const results = await pool.encode({ options: decodeOptions, items });
     return batch.map((w, i) => ({ ...w, result: results[i]! }));
   };
-  const batches = chunks(work, BATCH_IMAGES);
+  const batches = workBatches(splits, prior);
   for await (const batch of mapOrdered(batches, Math.max(4, options.workers * 4), encode)) {
     for (const { split, item, position, result } of batch) {
       if (result.ok) {
         await writers.add(split, position, result.frame, item.label);
-        sources.add(result.sourceSha256, split, item.name);
+        sources.add(result.sourceSha256, split, item);
       } else {
         const skipped = { file: item.name, reason: result.reason };
         writers.skip(split, skipped);
@@ -226,21 +235,31 @@ async function writeRemaining(
   return { entries: writers.completed, trailingSkips: writers.trailingSkips, sources };
 }
 
-/** The split and name of every packed image by its source bytes' SHA-256, to find one image in two splits. */
+/**
+ * Every packed image by its source bytes' SHA-256, to find one image in two splits. Keyed by the hash's
+ * first 104 bits as a 13-character string, with the item itself, not its name: about 100 bytes per
+ * image, where the hex string and a name took several hundred (a 100,000-row CSV). Two different
+ * images share a key with odds of about 1 in 10^15 at 100 million images.
+ */
 class SourceHashes {
-  private readonly bySha = new Map<string, { split: SplitName; file: string }[]>();
+  private readonly first = new Map<string, { split: SplitName; item: SourceItem }>();
+  private readonly repeats = new Map<string, { sha256: string; files: { split: SplitName; file: string }[] }>();
 
-  add(sha256: string, split: SplitName, file: string): void {
-    const seen = this.bySha.get(sha256);
-    if (seen) seen.push({ split, file });
-    else this.bySha.set(sha256, [{ split, file }]);
+  add(sha256: string, split: SplitName, item: SourceItem): void {
+    const key = Buffer.from(sha256.slice(0, 26), 'hex').toString('latin1');
+    const seen = this.first.get(key);
+    if (!seen) {
+      this.first.set(key, { split, item });
+      return;
+    }
+    const group = this.repeats.get(key) ?? { sha256, files: [{ split: seen.split, file: seen.item.name }] };
+    group.files.push({ split, file: item.name });
+    this.repeats.set(key, group);
   }
 
   /** Groups of identical images that span more than one split: the model is scored on images it trained on. */
   crossSplit(): CrossSplitDuplicate[] {
-    return [...this.bySha]
-      .filter(([, files]) => new Set(files.map((f) => f.split)).size > 1)
-      .map(([sha256, files]) => ({ sha256, files }));
+    return [...this.repeats.values()].filter(({ files }) => new Set(files.map((f) => f.split)).size > 1);
   }
 }
 
