@@ -78,9 +78,9 @@ export interface CsvRecord {
   line: number;
 }
 
-/** The records of a CSV file, streamed; the delimiter is detected from its first line. */
-export async function* csvRecords(file: string): AsyncGenerator<CsvRecord> {
-  const delimiter = await detectDelimiter(file);
+/** The records of a CSV file, streamed; the delimiter is detected from its first line unless given. */
+export async function* csvRecords(file: string, given?: string): AsyncGenerator<CsvRecord> {
+  const delimiter = given ?? (await detectDelimiter(file));
   const records = createReadStream(file).pipe(
     parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
   ) as AsyncIterable<{ record: string[]; info: { bytes: number; lines: number } }>;

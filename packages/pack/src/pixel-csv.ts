@@ -68,7 +68,7 @@ export async function listPixelCsv(src: string, options: CsvOptions): Promise<So
   const labels = new Map<string, number>();
   let layout: Layout | undefined;
   let spec: RowSpec | undefined;
-  for await (const { fields, start, end, line } of csvRecords(src)) {
+  for await (const { fields, start, end, line } of csvRecords(src, delimiter)) {
     if (!layout) {
       layout = layoutOf(fields, delimiter, options, src);
       if (isHeader(fields)) continue;
