@@ -78,7 +78,8 @@ async function listClassFolders(walk: SourceWalk, classNames: string[] | undefin
     );
   }
   const listing: SourceListing = { layout: 'class-folders', classes, items: [], skipped: walk.skipped };
-  for (const file of top.files)
+  // Hidden files beside the class folders (a sample's marker, .DS_Store) are not inputs, as hidden folders are not classes.
+  for (const file of top.files.filter((f) => !basename(f).startsWith('.')))
     listing.skipped.push({ file: relative(src, file), reason: 'not inside a class folder' });
   for (const [label, folder] of folders.entries()) {
     for (const file of await walk.files(folder.path, folder.ancestors)) addFile(listing, src, file, label);

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import {
@@ -24,13 +24,20 @@ export interface SampleOptions {
   height: number;
   /** Defaults to 1. */
   seed: number;
+  /** Keep a complete sample already at out that was made with the same count, size and seed. Defaults to false. */
+  reuse: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface SampleResult {
   classes: string[];
   perClass: number[];
+  /** The sample at out was kept (reuse). */
+  reused: boolean;
 }
+
+/** Written last, so a sample interrupted part way has none and is made again. Pack skips hidden files. */
+export const SAMPLE_MARKER = '.shardline-sample.json';
 
 const CONCURRENCY = 4;
 
@@ -46,12 +53,37 @@ export const SAMPLE_OPTIONS: OptionTable<SampleOptions> = {
   },
   ...imageSizeOptions(320, 240, side),
   seed: seedOption('Seed: the same seed gives the same images'),
+  reuse: {
+    kind: 'boolean',
+    default: false,
+    describe:
+      'Keep a complete sample already at --out made with the same count, size and seed, instead of drawing it again',
+  },
 };
+
+interface SampleMarker {
+  format: 'shardline-sample/1';
+  count: number;
+  width: number;
+  height: number;
+  seed: number;
+}
+
+function markerOf({ count, width, height, seed }: SampleOptions): SampleMarker {
+  return { format: 'shardline-sample/1', count, width, height, seed };
+}
+
+/** True if out holds a complete sample made with these options. */
+async function sameSampleAt(options: SampleOptions): Promise<boolean> {
+  const text = await readFile(join(options.out, SAMPLE_MARKER), 'utf8').catch(() => undefined);
+  return text !== undefined && text === JSON.stringify(markerOf(options));
+}
 
 /** out is replaced, so it must be missing, empty, or an earlier sample (only the class folders). */
 async function refuseForeignFolder(out: string): Promise<void> {
   const entries = await readdir(out).catch(() => []);
-  const foreign = entries.filter((name) => !(SHAPE_CLASSES as readonly string[]).includes(name));
+  const ours = [...SHAPE_CLASSES, SAMPLE_MARKER];
+  const foreign = entries.filter((name) => !ours.includes(name));
   if (foreign.length > 0) {
     throw new ShardlineError(
       'ERR_INPUT',
@@ -66,15 +98,15 @@ async function refuseForeignFolder(out: string): Promise<void> {
  */
 export async function generateSample(given: DeepPartial<SampleOptions> = {}): Promise<SampleResult> {
   const options = withDefaults(SAMPLE_OPTIONS, given);
+  const perClass = SHAPE_CLASSES.map((_, label) => Math.floor((options.count - label - 1) / SHAPE_CLASSES.length) + 1);
+  if (options.reuse && (await sameSampleAt(options))) return { classes: [...SHAPE_CLASSES], perClass, reused: true };
   await refuseForeignFolder(options.out);
   await rm(options.out, { recursive: true, force: true });
   await Promise.all(SHAPE_CLASSES.map((c) => mkdir(join(options.out, c), { recursive: true })));
-  const perClass = SHAPE_CLASSES.map(() => 0);
-  const jobs = Array.from({ length: options.count }, (_, i) => {
-    const label = i % SHAPE_CLASSES.length;
-    perClass[label]!++;
-    return { index: i, shape: SHAPE_CLASSES[label]! };
-  });
+  const jobs = Array.from({ length: options.count }, (_, i) => ({
+    index: i,
+    shape: SHAPE_CLASSES[i % SHAPE_CLASSES.length]!,
+  }));
   let done = 0;
   for (let start = 0; start < jobs.length; start += CONCURRENCY) {
     await Promise.all(
@@ -85,7 +117,8 @@ export async function generateSample(given: DeepPartial<SampleOptions> = {}): Pr
       }),
     );
   }
-  return { classes: [...SHAPE_CLASSES], perClass };
+  await writeFile(join(options.out, SAMPLE_MARKER), JSON.stringify(markerOf(options)));
+  return { classes: [...SHAPE_CLASSES], perClass, reused: false };
 }
 
 function renderImage(shape: ShapeClass, options: SampleOptions, random: () => number): sharp.Sharp {

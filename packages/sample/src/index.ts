@@ -1,2 +1,2 @@
-export { generateSample, SAMPLE_OPTIONS, type SampleOptions, type SampleResult } from './generate';
+export { generateSample, SAMPLE_MARKER, SAMPLE_OPTIONS, type SampleOptions, type SampleResult } from './generate';
 export { SHAPE_CLASSES, type ShapeClass, shapeSvg } from './shapes';

@@ -22,7 +22,8 @@ const DEMO_TRAINING = {
 /** The README's main job: generate the embedded dataset, pack it, train on it. */
 export const demoCommand: CommandModule = {
   command: 'demo',
-  describe: 'Run the whole job on the embedded dataset: sample -> pack -> train (see README)',
+  describe:
+    'Run the whole job on the embedded dataset: sample (kept if --data already holds the same one) -> pack -> train (see README)',
   builder: (yargs) =>
     trainFlags(yargs)
       .option('data', { type: 'string', default: SAMPLE_OPTIONS.out.default, describe: 'Where the sample JPEGs go' })
@@ -51,9 +52,18 @@ export const demoCommand: CommandModule = {
       augment: { ...DEMO_TRAINING.augment, ...fromFlags.augment },
       schedule: { ...DEMO_TRAINING.schedule, ...fromFlags.schedule },
     });
-    const sampleBar = progressBar('sample', args.count);
-    await generateSample({ out: args.data, count: args.count, onProgress: (done) => sampleBar.update(done) });
-    sampleBar.stop();
+    let sampleBar: ReturnType<typeof progressBar> | undefined;
+    const sample = await generateSample({
+      out: args.data,
+      count: args.count,
+      reuse: true,
+      onProgress: (done) => {
+        sampleBar ??= progressBar('sample', args.count);
+        sampleBar.update(done);
+      },
+    });
+    sampleBar?.stop();
+    if (sample.reused) console.log(`sample: ${args.data} already holds the same ${args.count} images; kept`);
     let packBar: ReturnType<typeof progressBar> | undefined;
     const packed = await packDataset({
       src: args.data,
