@@ -4,8 +4,9 @@ import { appendFileSync, readFileSync, renameSync, symlinkSync, truncateSync, wr
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { tempDir } from '@shardline/test-support';
-import { buildCnn, fileSaveHandler, initBackend, loadModel, loadTrainedModel } from '@shardline/train/internal';
+import { fileSaveHandler, initBackend, loadModel, loadTrainedModel } from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
+import { tinyCnn } from './helpers/tiny-cnn';
 
 const SAVER = join(__dirname, 'helpers', 'checkpoint-saver-child.js');
 
@@ -50,14 +51,7 @@ describe('checkpoints', () => {
 
   test("a model written to a full disk fails naming the file (Node's ENOSPC does not)", async () => {
     const dir = tempDir();
-    const model = buildCnn({
-      inputShape: [8, 8, 3],
-      classCount: 2,
-      filters: [4],
-      denseUnits: 8,
-      dropout: 0,
-      learningRate: 0.01,
-    });
+    const model = tinyCnn();
     symlinkSync('/dev/full', join(dir, 'weights.bin')); // refuses every write with ENOSPC
     await assert.rejects(
       model.save(fileSaveHandler(dir)),
@@ -67,14 +61,7 @@ describe('checkpoints', () => {
 
   function savedModel(): Promise<string> {
     const dir = tempDir();
-    const model = buildCnn({
-      inputShape: [8, 8, 3],
-      classCount: 2,
-      filters: [4],
-      denseUnits: 8,
-      dropout: 0,
-      learningRate: 0.01,
-    });
+    const model = tinyCnn();
     return model.save(fileSaveHandler(dir)).then(() => dir);
   }
 

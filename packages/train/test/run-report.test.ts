@@ -8,7 +8,6 @@ import { readManifest } from '@shardline/shards';
 import { packDefaults, tempDir, writeFiles } from '@shardline/test-support';
 import {
   AUGMENT_PREVIEW_FILE,
-  buildCnn,
   compareRuns,
   EpochRecorder,
   formatComparison,
@@ -23,6 +22,7 @@ import {
 } from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
+import { tinyCnn } from './helpers/tiny-cnn';
 
 /** Three classes of 12x12 PNGs with a shape each, so augmentations visibly move something. */
 async function shapeShards(perClass: number): Promise<string> {
@@ -232,13 +232,11 @@ describe('run record', () => {
 
   test('the epoch record follows reduce-on-plateau: each cut shows in the next epoch', async () => {
     await initBackend({ choice: 'wasm' });
-    const model = buildCnn({
+    const model = tinyCnn({
       inputShape: [4, 4, 1],
-      classCount: 2,
       filters: [1],
       head: 'global-average',
       denseUnits: 2,
-      dropout: 0,
       learningRate: 0.4,
     });
     const plateau = new PlateauCallback({

@@ -10,7 +10,6 @@ import { collect, packDefaults, tempDir, writeFiles } from '@shardline/test-supp
 import { frameRecord, ReadBufferPool, readTFRecords } from '@shardline/tfrecord/internal';
 import {
   applyAugmentation,
-  buildCnn,
   cachedBatches,
   cacheFeatures,
   decide,
@@ -32,6 +31,7 @@ import {
 } from '@shardline/train/internal';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
+import { tinyCnn } from './helpers/tiny-cnn';
 
 /** Two easy classes: dark and bright images with a little noise. */
 async function darkBrightShards(
@@ -353,14 +353,7 @@ describe('training pipeline', () => {
   });
 
   test('a model saved without tfjs-node loads back with identical predictions', async () => {
-    const model = buildCnn({
-      inputShape: [8, 8, 3],
-      classCount: 3,
-      filters: [4],
-      denseUnits: 8,
-      dropout: 0,
-      learningRate: 0.01,
-    });
+    const model = tinyCnn({ classCount: 3 });
     const dir = tempDir();
     await model.save(fileSaveHandler(dir));
     const loaded = await loadModel(join(dir, 'model.json'));
@@ -456,14 +449,7 @@ describe('training pipeline', () => {
   });
 
   test('transfer learning keeps the base frozen, and --fine-tune unfreezes its top layers', async () => {
-    const base = buildCnn({
-      inputShape: [8, 8, 3],
-      classCount: 5,
-      filters: [4, 8],
-      denseUnits: 8,
-      dropout: 0,
-      learningRate: 0.01,
-    });
+    const base = tinyCnn({ classCount: 5, filters: [4, 8] });
     const baseDir = tempDir();
     await base.save(fileSaveHandler(baseDir));
     const { dir } = await darkBrightShards(8);
