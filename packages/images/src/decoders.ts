@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { decodeBmp } from './bmp';
 import { decodeJpeg } from './jpeg';
 import { decodeNetpbm, isNetpbm, netpbmSize } from './netpbm';
@@ -56,6 +57,14 @@ export const DECODERS: readonly ImageDecoder[] = [
 
 /** Extensions pack lists as images; other files are skipped and listed. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(DECODERS.flatMap((d) => d.extensions));
+
+/** Why pack does not list a file as an image by its name, or undefined if its extension is an image format's. */
+export function notAnImageName(file: string): string | undefined {
+  const extension = extname(file);
+  return IMAGE_EXTENSIONS.has(extension.toLowerCase())
+    ? undefined
+    : `not an image file extension (${extension || 'none'})`;
+}
 
 /** Bytes a file needs for sniff. */
 export const HEAD_BYTES = 16;

@@ -10,7 +10,7 @@ export {
   type ImageInput,
   type Payload,
 } from './decode';
-export { DECODERS, decoderFor, IMAGE_EXTENSIONS, type ImageDecoder } from './decoders';
+export { DECODERS, decoderFor, IMAGE_EXTENSIONS, type ImageDecoder, notAnImageName } from './decoders';
 export { decodeStoredJpeg } from './jpeg';
 export { decodeNetpbm } from './netpbm';
 export type { CropBox, RawImage } from './raw-image';

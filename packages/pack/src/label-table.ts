@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
-import { type CropBox, IMAGE_EXTENSIONS } from '@shardline/images';
+import { type CropBox, notAnImageName } from '@shardline/images';
 import type { SkippedFile, SplitName } from '@shardline/shards';
 import picomatch from 'picomatch';
 import { type CsvOptions, columnIndex, csvRecords, isHeader, sortedClasses, splitOf } from './csv-table';
@@ -38,18 +38,19 @@ const posix = (path: string) => path.split(sep).join('/');
  * are both skipped and listed.
  */
 export async function listLabelTables(src: string, files: string[], options: CsvOptions): Promise<SourceListing> {
-  const tables = await findTables(src, files, options.labels!);
-  const source = sourceFiles(src, files);
-  const labelled = new Map<string, Labelled>();
+  const isGlob = picomatch.scan(options.labels!).isGlob;
+  const tables = await findTables(src, files, options.labels!, isGlob);
   const skipped: SkippedFile[] = [];
+  const source = sourceFiles(src, files, tables, skipped);
+  const labelled = new Map<string, Labelled>();
   for (const table of tables) {
-    const base = picomatch.scan(options.labels!).isGlob ? posix(relative(src, dirname(table))) : '';
+    const base = isGlob ? posix(relative(src, dirname(table))) : '';
     for await (const row of tableRows(table, options, src))
       if ('problem' in row) skipped.push({ file: row.where, reason: row.problem });
       else addRow(row, base, source, labelled, skipped, src);
   }
   for (const [name, path] of source.byPath)
-    if (!labelled.has(path) && !tables.includes(path))
+    if (!labelled.has(path))
       skipped.push({ file: name, reason: `no row of the label table(s) names it (${options.labels})` });
   const classes = sortedClasses([...labelled.values()].map((l) => l.label));
   const labelOf = new Map(classes.map((c, i) => [c, i]));
@@ -64,8 +65,8 @@ export async function listLabelTables(src: string, files: string[], options: Csv
   return { layout: 'label-table', classes, items, skipped };
 }
 
-async function findTables(src: string, files: string[], labels: string): Promise<string[]> {
-  if (!picomatch.scan(labels).isGlob) {
+async function findTables(src: string, files: string[], labels: string, isGlob: boolean): Promise<string[]> {
+  if (!isGlob) {
     await stat(labels).catch(() => {
       throw new OptionError('csv.labels', labels, 'does not exist');
     });
@@ -77,12 +78,18 @@ async function findTables(src: string, files: string[], labels: string): Promise
   return tables;
 }
 
-function sourceFiles(src: string, files: string[]): SourceFiles {
+/** The image files by name and stem; other files but the tables are listed in skipped. */
+function sourceFiles(src: string, files: string[], tables: string[], skipped: SkippedFile[]): SourceFiles {
   const byPath = new Map<string, string>();
   const byStem = new Map<string, string | null>();
+  const tablePaths = new Set(tables.map((table) => resolve(table)));
   for (const file of files) {
-    if (!IMAGE_EXTENSIONS.has(extname(file).toLowerCase())) continue;
     const name = posix(relative(src, file));
+    const problem = notAnImageName(file);
+    if (problem) {
+      if (!tablePaths.has(resolve(file))) skipped.push({ file: name, reason: problem });
+      continue;
+    }
     byPath.set(name, file);
     const stem = name.slice(0, name.length - extname(name).length);
     byStem.set(stem, byStem.has(stem) ? null : file);
@@ -158,9 +165,13 @@ function addRow(
   src: string,
 ): void {
   const name = posix(join(base, row.file));
-  const path = source.byPath.get(name) ?? source.byStem.get(name) ?? undefined;
+  const path = source.byPath.get(name) ?? source.byStem.get(name);
   if (!path) {
-    skipped.push({ file: row.where, reason: `names ${row.file}, which is not an image file in ${src}` });
+    const reason =
+      path === null
+        ? `names ${row.file}, which matches more than one image file in ${src}: give its extension`
+        : `names ${row.file}, which is not an image file in ${src}`;
+    skipped.push({ file: row.where, reason });
     return;
   }
   const earlier = labelled.get(path);

@@ -104,10 +104,9 @@ function layoutOf(first: string[], delimiter: string, options: CsvOptions, src: 
   const column = (option: keyof CsvOptions, wanted: string) => columnIndex(header, `csv.${option}`, wanted, src);
   const label = column('labelColumn', options.labelColumn);
   const split = options.splitColumn ? column('splitColumn', options.splitColumn) : undefined;
-  if (options.pixelsColumn)
-    return { delimiter, label, split, pixels: { field: column('pixelsColumn', options.pixelsColumn) }, shape };
-  if (header.includes('pixels')) return { delimiter, label, split, pixels: { field: header.indexOf('pixels') }, shape };
-  return { delimiter, label, split, pixels: pixelColumns(header, [label, split], src), shape };
+  const pixelsField = options.pixelsColumn ? column('pixelsColumn', options.pixelsColumn) : header.indexOf('pixels');
+  const pixels = pixelsField >= 0 ? { field: pixelsField } : pixelColumns(header, [label, split], src);
+  return { delimiter, label, split, pixels, shape };
 }
 
 /** pixel0, pixel1, ... in order, or else every column but the label and split ones: either way one run of columns. */

@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
-import { IMAGE_EXTENSIONS, type ImageInput } from '@shardline/images';
+import { type ImageInput, notAnImageName } from '@shardline/images';
 import { tableDefaults } from '@shardline/options';
 import type { SkippedFile, SourceLayout, SplitName } from '@shardline/shards';
 import { CSV_OPTIONS, type CsvOptions } from './csv-table';
@@ -133,9 +133,9 @@ function chosenFolders(found: Folder[], classNames: string[], src: string, skipp
 
 function addFile(listing: SourceListing, src: string, file: string, label: number): void {
   const name = relative(src, file);
-  if (IMAGE_EXTENSIONS.has(extname(file).toLowerCase()))
-    listing.items.push({ input: { kind: 'file', path: file }, label, name });
-  else listing.skipped.push({ file: name, reason: `not an image file extension (${extname(file) || 'none'})` });
+  const problem = notAnImageName(file);
+  if (problem) listing.skipped.push({ file: name, reason: problem });
+  else listing.items.push({ input: { kind: 'file', path: file }, label, name });
 }
 
 interface Folder {

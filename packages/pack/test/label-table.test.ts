@@ -95,6 +95,26 @@ describe('label tables for image files', () => {
     assert.deepEqual(manifest.skipped, []);
   });
 
+  test('other files beside the images, and a name two images share, are listed, not dropped', async () => {
+    const src = tempDir();
+    writeFiles(src, {
+      'a.jpg': await imageBytes('jpeg', 8, 8, 0),
+      'c.jpg': await imageBytes('jpeg', 8, 8, 2),
+      'b.jpg': await imageBytes('jpeg', 8, 8, 1),
+      'b.png': await imageBytes('png', 8, 8, 1),
+      'notes.txt': 'not an image',
+      'labels.csv': 'filename,label\na,x\nb,y\nc,z\n',
+    });
+    const { manifest } = await pack(src, { labels: join(src, 'labels.csv') });
+    assert.equal(manifest.splits.train?.records, 2);
+    assert.deepEqual(manifest.skipped.map((s) => `${s.file}: ${s.reason}`).sort(), [
+      'b.jpg: no row of the label table(s) names it (' + join(src, 'labels.csv') + ')',
+      'b.png: no row of the label table(s) names it (' + join(src, 'labels.csv') + ')',
+      `labels.csv:3: names b, which matches more than one image file in ${src}: give its extension`,
+      'notes.txt: not an image file extension (.txt)',
+    ]);
+  });
+
   test('a column or table that is not there is an option error naming its flag', async () => {
     const src = tempDir();
     writeFiles(src, {
