@@ -108,8 +108,8 @@ describe('label tables for image files', () => {
     const { manifest } = await pack(src, { labels: join(src, 'labels.csv') });
     assert.equal(manifest.splits.train?.records, 2);
     assert.deepEqual(manifest.skipped.map((s) => `${s.file}: ${s.reason}`).sort(), [
-      'b.jpg: no row of the label table(s) names it (' + join(src, 'labels.csv') + ')',
-      'b.png: no row of the label table(s) names it (' + join(src, 'labels.csv') + ')',
+      `b.jpg: no row of the label table(s) names it (${join(src, 'labels.csv')})`,
+      `b.png: no row of the label table(s) names it (${join(src, 'labels.csv')})`,
       `labels.csv:3: names b, which matches more than one image file in ${src}: give its extension`,
       'notes.txt: not an image file extension (.txt)',
     ]);
