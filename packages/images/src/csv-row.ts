@@ -21,7 +21,7 @@ export interface CsvRowInput {
 }
 
 /** The fields of one CSV record, from its bytes; a record with no quotes is split directly (faster than csv-parse). */
-export function parseCsvRecord(bytes: Buffer, delimiter: string): string[] {
+function parseCsvRecord(bytes: Buffer, delimiter: string): string[] {
   if (!bytes.includes(0x22)) {
     const text = bytes
       .toString('utf8')
@@ -45,7 +45,7 @@ export function pixelFields(fields: string[], pixels: CsvRowInput['pixels']): st
 }
 
 /** Pixel values as bytes; throws with the reason a row is refused (count, or the first value that is not 0-255). */
-export function pixelBytes(values: string[], expected: number): Uint8Array {
+function pixelBytes(values: string[], expected: number): Uint8Array {
   if (values.length !== expected) throw new Error(`has ${values.length} pixel values, expected ${expected}`);
   const bytes = new Uint8Array(expected);
   for (const [i, text] of values.entries()) {
@@ -67,5 +67,5 @@ export function readCsvRow(input: CsvRowInput): RawImage {
   }
   const values = pixelFields(parseCsvRecord(bytes, input.delimiter), input.pixels);
   const { width, height, channels } = input;
-  return { data: Buffer.from(pixelBytes(values, width * height * channels)), width, height, channels };
+  return { data: pixelBytes(values, width * height * channels), width, height, channels };
 }

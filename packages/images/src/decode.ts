@@ -23,11 +23,16 @@ export interface DecodeOptions {
   maxPixels: number;
 }
 
+/** An image file, or only a region of it. */
+export interface FileInput {
+  kind: 'file';
+  path: string;
+  /** Decode only this region (a label table's ROI columns). */
+  crop?: CropBox;
+}
+
 /** Where an image comes from: a file, pixels already in memory (IDX sources), or a row of a pixel CSV. */
-export type ImageInput =
-  | { kind: 'file'; path: string /** Decode only this region (a label table's ROI columns). */; crop?: CropBox }
-  | ({ kind: 'pixels' } & RawImage)
-  | CsvRowInput;
+export type ImageInput = FileInput | ({ kind: 'pixels' } & RawImage) | CsvRowInput;
 
 export interface DecodedImage {
   ok: true;
@@ -63,7 +68,7 @@ export async function decodeImage(input: ImageInput, options: DecodeOptions): Pr
 }
 
 async function resizePixels(
-  input: Exclude<ImageInput, { kind: 'file' }>,
+  input: Exclude<ImageInput, FileInput>,
   size: Size,
 ): Promise<{ bytes: Uint8Array; resized: RawImage }> {
   const pixels = input.kind === 'csv-row' ? readCsvRow(input) : input;
