@@ -201,8 +201,8 @@ async function writeRemaining(
   const { width, height, colorMode, payload, jpegQuality, maxPixels } = options;
   const decodeOptions: DecodeOptions = { width, height, colorMode, payload, jpegQuality, maxPixels };
   const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
-  const resumed = SPLIT_ORDER.reduce((n, s) => n + Math.min(resumePoint(prior, s), splits[s].length), 0);
-  const progress: PackProgress = { done: resumed, total, skipped: 0 };
+  // An interrupted run of this same job covered a prefix of each split, never more than all of it.
+  const progress: PackProgress = { done: countCovered(prior), total, skipped: 0 };
   const writers = new SplitWriters(options, listing.classes.length, prior, journal);
   const sources = new SourceHashes();
   const encode = async (batch: Work[]) => {
