@@ -34,7 +34,7 @@ export const CSV_OPTIONS: OptionTable<CsvOptions> = {
     kind: 'string',
     defaultText: 'square grayscale when the pixel count is a perfect square',
     check: (value) =>
-      /^\d+x\d+x[13]$/.test(String(value)) ? undefined : 'must be HEIGHTxWIDTHxCHANNELS, e.g. 48x48x1',
+      /^[1-9]\d*x[1-9]\d*x[13]$/.test(String(value)) ? undefined : 'must be HEIGHTxWIDTHxCHANNELS, e.g. 48x48x1',
     describe: 'Pixel CSV: each row as HEIGHTxWIDTHxCHANNELS (channels 1 or 3, row-major HWC)',
   },
   splitColumn: {

@@ -101,6 +101,10 @@ describe('pixel CSV sources', () => {
       (err) =>
         err instanceof OptionError && err.flag === '--image-shape' && /32 pixel values, not a square/.test(err.message),
     );
+    await assert.rejects(
+      packCsv(src, { imageShape: '0x32x1' }),
+      (err) => err instanceof OptionError && err.flag === '--image-shape' && /HEIGHTxWIDTHxCHANNELS/.test(err.message),
+    );
     const { out, manifest } = await packCsv(src, { imageShape: '4x8x1' }, { width: 8, height: 4 });
     assert.deepEqual(await records(out, manifest), expectedRows(images, 'train.csv', 1));
   });
