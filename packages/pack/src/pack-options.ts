@@ -13,6 +13,7 @@ import {
 } from '@shardline/options';
 import { CSV_OPTIONS } from './csv-table';
 import type { PackOptions } from './pack';
+import { isPixelCsv } from './pixel-csv';
 import { DEFAULT_POOL, defaultWorkerCount } from './pool';
 
 export const MAX_IMAGE_SIDE = 4096;
@@ -128,5 +129,32 @@ export function packOptions(given: DeepPartial<PackOptions>): PackOptions {
       `must not be inside the source folder ${options.src}: its shards would be read as images by the next pack`,
     );
   }
+  refuseIgnoredOptions(options);
   return options;
+}
+
+/** An option this kind of source would not read is refused rather than ignored, naming what it needs. */
+function refuseIgnoredOptions({ src, csv, labelPattern, classNames }: PackOptions): void {
+  const pixelCsv = isPixelCsv(src);
+  const refuse = (option: string, value: unknown, rule: string) => {
+    throw new OptionError(option, value, rule);
+  };
+  if (!pixelCsv && csv.pixelsColumn)
+    refuse('csv.pixelsColumn', csv.pixelsColumn, 'applies to a pixel CSV --src (*.csv) only');
+  if (!pixelCsv && csv.imageShape)
+    refuse('csv.imageShape', csv.imageShape, 'applies to a pixel CSV --src (*.csv) only');
+  if (csv.labels && pixelCsv)
+    refuse('csv.labels', csv.labels, 'labels image files, and --src is a pixel CSV, which holds its own labels');
+  if (csv.labels && labelPattern)
+    refuse('csv.labels', csv.labels, 'and --label-pattern both label the images: choose one');
+  if (csv.roiColumns && !csv.labels)
+    refuse('csv.roiColumns', csv.roiColumns, 'needs --labels: the boxes are read from label tables');
+  if (csv.splitColumn && !pixelCsv && !csv.labels)
+    refuse('csv.splitColumn', csv.splitColumn, 'needs a pixel CSV --src or --labels: it names a column of theirs');
+  if (classNames && (pixelCsv || csv.labels || labelPattern))
+    refuse(
+      'classNames',
+      classNames,
+      'selects class folders or names IDX labels; here the classes are the label values found',
+    );
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OptionError } from '@shardline/errors';
-import { type CsvOptions, packDataset } from '@shardline/pack';
+import { type CsvOptions, type PackOptions, packDataset, packOptions } from '@shardline/pack';
 import type { Manifest } from '@shardline/shards';
 import {
   boxedPpm,
@@ -113,6 +113,26 @@ describe('label tables for image files', () => {
       `labels.csv:3: names b, which matches more than one image file in ${src}: give its extension`,
       'notes.txt: not an image file extension (.txt)',
     ]);
+  });
+
+  test('an option the source would not read is refused with its flag, not ignored', () => {
+    const refused = (options: Partial<PackOptions>, flag: string, why: RegExp) =>
+      assert.throws(
+        () => packOptions({ out: tempDir(), ...options }),
+        (err) => err instanceof OptionError && err.flag === flag && why.test(err.message),
+      );
+    const csv = { labelColumn: 'label', filenameColumn: 'filename' };
+    refused({ src: 'images', csv: { ...csv, pixelsColumn: 'pixels' } }, '--pixels-column', /pixel CSV --src/);
+    refused({ src: 'images', csv: { ...csv, imageShape: '28x28x1' } }, '--image-shape', /pixel CSV --src/);
+    refused({ src: 'train.csv', csv: { ...csv, labels: 'labels.csv' } }, '--labels', /holds its own labels/);
+    refused({ src: 'images', labelPattern: '^(a|b)', csv: { ...csv, labels: 'l.csv' } }, '--labels', /choose one/);
+    refused({ src: 'images', csv: { ...csv, roiColumns: ['a', 'b', 'c', 'd'] } }, '--roi-columns', /needs --labels/);
+    refused({ src: 'images', csv: { ...csv, splitColumn: 'Usage' } }, '--split-column', /needs a pixel CSV/);
+    refused({ src: 'train.csv', classNames: ['a', 'b'] }, '--class-names', /label values found/);
+    refused({ src: 'images', labelPattern: '^(a|b)', classNames: ['a', 'b'] }, '--class-names', /label values/);
+    assert.doesNotThrow(() =>
+      packOptions({ src: 'images', out: tempDir(), csv: { ...csv, labels: 'l.csv', splitColumn: 's' } }),
+    );
   });
 
   test('a column or table that is not there is an option error naming its flag', async () => {
