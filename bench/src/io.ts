@@ -271,7 +271,7 @@ async function measurePath(
 /** Keras flow_from_directory: every epoch, read, decode and resize every file, in shuffled order. */
 async function directoryPaths(options: IoBenchOptions, manifest: Manifest): Promise<InputPath[]> {
   const listing = await listSource(options.src);
-  const files = listing.items.map((item) => ({ path: (item.input as { path: string }).path, label: item.label }));
+  const files = [...listing.items].map((item) => ({ path: (item.input as { path: string }).path, label: item.label }));
   const bytesPerEpoch = (await Promise.all(files.map((f) => stat(f.path)))).reduce((n, s) => n + s.size, 0);
   const decodeOptions: DecodeOptions = {
     width: options.width,

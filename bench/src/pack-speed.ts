@@ -125,7 +125,7 @@ async function ceilingTask(options: PackSpeedOptions): Promise<TimingTask> {
   const { src, out, width, height } = options;
   const { colorMode, payload, jpegQuality, maxPixels } = packOptions({ src, out, width, height });
   const { items } = await listSource(src);
-  const paths = items.flatMap(({ input }) => (input.kind === 'file' ? [input.path] : []));
+  const paths = [...items].flatMap(({ input }) => (input.kind === 'file' ? [input.path] : []));
   return { options: { width, height, colorMode, payload, jpegQuality, maxPixels }, paths };
 }
 

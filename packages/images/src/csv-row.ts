@@ -20,16 +20,20 @@ export interface CsvRowInput {
   channels: 1 | 3;
 }
 
-/** The fields of one CSV record, from its bytes; a record with no quotes is split directly (faster than csv-parse). */
-function parseCsvRecord(bytes: Buffer, delimiter: string): string[] {
+/**
+ * The fields of one CSV record from its bytes (line ends, a BOM and blank lines before it ignored);
+ * none for a blank line. A record with no quotes is split directly (faster than csv-parse), one with
+ * quotes goes through csv-parse, which throws on a malformed one.
+ */
+export function parseCsvRecord(bytes: Uint8Array, delimiter: string): string[] {
   if (!bytes.includes(0x22)) {
-    const text = bytes
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       .toString('utf8')
       .replace(/^\ufeff/, '')
-      .trim();
+      .replace(/^[\r\n]+|[\r\n]+$/g, '');
     return text === '' ? [] : text.split(delimiter);
   }
-  const records = parse(bytes, {
+  const records = parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     delimiter,
     bom: true,
     relax_column_count: true,

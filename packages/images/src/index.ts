@@ -1,4 +1,4 @@
-export { type CsvRowInput, pixelFields } from './csv-row';
+export { type CsvRowInput, parseCsvRecord, pixelFields } from './csv-row';
 export {
   type ColorMode,
   DEFAULT_MAX_PIXELS,

@@ -4,5 +4,6 @@ export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx 
 export * from './index';
 export { isPixelCsv } from './pixel-csv';
 export { createDecodePool, type DecodePool, mapOrdered } from './pool';
-export { assignSplits } from './split';
+export type { SourceItems } from './sources';
+export { assignSplits, type Splits } from './split';
 export type { DecodeTask, EncodeResult, EncodeTask, TimingTask } from './worker-functions';

@@ -5,7 +5,7 @@ import { type CropBox, notAnImageName } from '@shardline/images';
 import type { SkippedFile, SplitName } from '@shardline/shards';
 import picomatch from 'picomatch';
 import { type CsvOptions, columnIndex, csvRecords, isHeader, sortedClasses, splitOf } from './csv-table';
-import type { SourceItem, SourceListing } from './sources';
+import { ItemArray, type SourceItem, type SourceListing } from './sources';
 
 /** Image files of the source by relative path (posix separators), and by that path without its extension. */
 interface SourceFiles {
@@ -62,7 +62,7 @@ export async function listLabelTables(src: string, files: string[], options: Csv
       ...(l.split ? { split: l.split } : {}),
     }),
   );
-  return { layout: 'label-table', classes, items, skipped };
+  return { layout: 'label-table', classes, items: new ItemArray(items), skipped };
 }
 
 async function findTables(src: string, files: string[], labels: string, isGlob: boolean): Promise<string[]> {
@@ -104,7 +104,12 @@ async function* tableRows(
   src: string,
 ): AsyncGenerator<(Omit<Labelled, 'path'> & { file: string }) | { where: string; problem: string }> {
   let columns: Columns | undefined;
-  for await (const { fields, line } of csvRecords(table)) {
+  for await (const { fields, line, problem } of csvRecords(table)) {
+    const where = `${tableName(src, table)}:${line}`;
+    if (problem) {
+      yield { where, problem };
+      continue;
+    }
     if (!columns) {
       if (!isHeader(fields)) throw new ShardlineError('ERR_INPUT', `${table} has no header line naming its columns`);
       columns = columnsOf(
@@ -114,7 +119,6 @@ async function* tableRows(
       );
       continue;
     }
-    const where = `${tableName(src, table)}:${line}`;
     const file = fields[columns.filename]?.trim() ?? '';
     const label = fields[columns.label]?.trim() ?? '';
     if (!file || !label) {

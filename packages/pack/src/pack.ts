@@ -27,7 +27,7 @@ import { intactEntries, Journal, type JournalEntry, readJournal } from './journa
 import { packOptions } from './pack-options';
 import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
-import { listSource, type SourceItem, type SourceListing } from './sources';
+import { listSource, type SourceItem, type SourceItems, type SourceListing } from './sources';
 import { assignSplits, type Splits } from './split';
 
 /**
@@ -101,7 +101,7 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
   requireTwoClasses(listing.classes, options.src);
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
   checkEveryClassTrains(splits, listing, options.validationSplit);
-  const fingerprint = jobFingerprint(options, splits);
+  const fingerprint = jobFingerprint(options, splits, listing.items);
   await mkdir(options.out, { recursive: true });
 
   const existing = await readManifest(options.out).catch(() => undefined);
@@ -115,7 +115,7 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
   const entries = [...prior, ...written.entries];
 
   const manifest = buildManifest(options, listing, entries, written.trailingSkips, fingerprint);
-  manifest.crossSplitDuplicates = written.sources.crossSplit();
+  manifest.crossSplitDuplicates = written.sources.crossSplit(listing.items);
   warnOfLeakage(manifest.crossSplitDuplicates, countCovered(prior), options.onWarning);
   if (totalRecords(manifest) === 0) {
     await journal.remove();
@@ -137,15 +137,21 @@ function nothingPacked(src: string, skipped: SkippedFile[]): ShardlineError {
 
 /** A validation split that leaves a class with no training images is refused, naming the class. */
 function checkEveryClassTrains(splits: Splits, listing: SourceListing, validationSplit: number): void {
-  const training = new Set(splits.train.map((item) => item.label));
-  const listed = new Set(listing.items.filter((item) => item.split !== 'test').map((item) => item.label));
-  const starved = [...listed].filter((label) => !training.has(label)).map((label) => listing.classes[label]);
+  const { items, classes } = listing;
+  const training = new Set(Array.from(splits.train, (index) => items.label(index)));
+  const starved = classes.filter((_, label) => !training.has(label) && listsOutsideTest(items, label));
   if (starved.length > 0)
     throw new OptionError(
       'validationSplit',
       validationSplit,
       `leaves class(es) ${starved.join(', ')} with no training images`,
     );
+}
+
+function listsOutsideTest(items: SourceItems, label: number): boolean {
+  for (let index = 0; index < items.length; index++)
+    if (items.label(index) === label && items.split(index) !== 'test') return true;
+  return false;
 }
 
 /** Shards an interrupted run of this same job completed; clears anything else of ours in the folder. */
@@ -174,19 +180,25 @@ async function resumableEntries(
 /** Images per message to a decode worker. */
 const BATCH_IMAGES = 8;
 
-/** One image to pack: its split and its position there. */
+/** One image to pack: its split, its position there, and its index in the source. */
 interface Work {
   split: SplitName;
+  index: number;
   item: SourceItem;
   position: number;
 }
 
 /** The images not packed yet, split by split, BATCH_IMAGES at a time; made as they are taken, so a long source holds no list of them. */
-function* workBatches(splits: Splits, prior: JournalEntry[]): Generator<Work[]> {
+function* workBatches(splits: Splits, items: SourceItems, prior: JournalEntry[]): Generator<Work[]> {
   for (const split of SPLIT_ORDER) {
-    const items = splits[split];
-    for (let start = resumePoint(prior, split); start < items.length; start += BATCH_IMAGES)
-      yield items.slice(start, start + BATCH_IMAGES).map((item, i) => ({ split, item, position: start + i }));
+    const indices = splits[split];
+    for (let start = resumePoint(prior, split); start < indices.length; start += BATCH_IMAGES)
+      yield Array.from(indices.subarray(start, start + BATCH_IMAGES), (index, i) => ({
+        split,
+        index,
+        item: items.item(index),
+        position: start + i,
+      }));
   }
 }
 
@@ -215,12 +227,12 @@ async function writeRemaining(
     const results = await pool.encode({ options: decodeOptions, items });
     return batch.map((w, i) => ({ ...w, result: results[i]! }));
   };
-  const batches = workBatches(splits, prior);
+  const batches = workBatches(splits, listing.items, prior);
   for await (const batch of mapOrdered(batches, Math.max(4, options.workers * 4), encode)) {
-    for (const { split, item, position, result } of batch) {
+    for (const { split, index, item, position, result } of batch) {
       if (result.ok) {
         await writers.add(split, position, result.frame, item.label);
-        sources.add(result.sourceSha256, split, item);
+        sources.add(result.sourceSha256, split, index);
       } else {
         const skipped = { file: item.name, reason: result.reason };
         writers.skip(split, skipped);
@@ -236,30 +248,72 @@ async function writeRemaining(
 }
 
 /**
- * Every packed image by its source bytes' SHA-256, to find one image in two splits. Keyed by the hash's
- * first 104 bits as a 13-character string, with the item itself, not its name: about 100 bytes per
- * image, where the hex string and a name took several hundred (a 100,000-row CSV). Two different
- * images share a key with odds of about 1 in 10^15 at 100 million images.
+ * Every packed image by its source bytes' SHA-256, to find one image in two splits. An open-addressing
+ * table in typed arrays keeps the hash's first 96 bits and the image's index and split: 17 bytes a slot,
+ * at most two slots an image, where a Map of strings and objects took about 100 bytes an image and
+ * grew the heap with the source. Two different images share a key with odds of about 1 in 10^13 at
+ * 100 million images.
  */
 class SourceHashes {
-  private readonly first = new Map<string, { split: SplitName; item: SourceItem }>();
-  private readonly repeats = new Map<string, { sha256: string; files: { split: SplitName; file: string }[] }>();
+  private count = 0;
+  private keys = new Uint32Array(3 * 1024);
+  /** 1 + the image's index in the source; 0 marks an empty slot. */
+  private indices = new Uint32Array(1024);
+  private splits = new Uint8Array(1024);
+  private readonly repeats = new Map<string, { sha256: string; members: { split: SplitName; index: number }[] }>();
 
-  add(sha256: string, split: SplitName, item: SourceItem): void {
-    const key = Buffer.from(sha256.slice(0, 26), 'hex').toString('latin1');
-    const seen = this.first.get(key);
-    if (!seen) {
-      this.first.set(key, { split, item });
+  add(sha256: string, split: SplitName, index: number): void {
+    const key = [0, 8, 16].map((at) => Number.parseInt(sha256.slice(at, at + 8), 16));
+    const slot = this.slotOf(key);
+    if (this.indices[slot] === 0) {
+      this.insert(slot, key, split, index);
       return;
     }
-    const group = this.repeats.get(key) ?? { sha256, files: [{ split: seen.split, file: seen.item.name }] };
-    group.files.push({ split, file: item.name });
-    this.repeats.set(key, group);
+    const first = { split: SPLIT_ORDER[this.splits[slot]!]!, index: this.indices[slot]! - 1 };
+    const group = this.repeats.get(sha256) ?? { sha256, members: [first] };
+    group.members.push({ split, index });
+    this.repeats.set(sha256, group);
   }
 
   /** Groups of identical images that span more than one split: the model is scored on images it trained on. */
-  crossSplit(): CrossSplitDuplicate[] {
-    return [...this.repeats.values()].filter(({ files }) => new Set(files.map((f) => f.split)).size > 1);
+  crossSplit(items: SourceItems): CrossSplitDuplicate[] {
+    return [...this.repeats.values()]
+      .filter(({ members }) => new Set(members.map((m) => m.split)).size > 1)
+      .map(({ sha256, members }) => ({
+        sha256,
+        files: members.map(({ split, index }) => ({ split, file: items.item(index).name })),
+      }));
+  }
+
+  /** The key's slot, or the empty slot where it belongs (sha256 bits are uniform: the first word picks the slot). */
+  private slotOf(key: number[]): number {
+    const mask = this.indices.length - 1;
+    for (let slot = key[0]! & mask; ; slot = (slot + 1) & mask) {
+      if (this.indices[slot] === 0) return slot;
+      if (key.every((word, i) => this.keys[3 * slot + i] === word)) return slot;
+    }
+  }
+
+  private insert(slot: number, key: number[], split: SplitName, index: number): void {
+    this.keys.set(key, 3 * slot);
+    this.indices[slot] = index + 1;
+    this.splits[slot] = SPLIT_ORDER.indexOf(split);
+    if (++this.count * 2 > this.indices.length) this.rehash();
+  }
+
+  private rehash(): void {
+    const { keys, indices, splits } = this;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.indices = new Uint32Array(indices.length * 2);
+    this.splits = new Uint8Array(splits.length * 2);
+    for (let old = 0; old < indices.length; old++) {
+      if (indices[old] === 0) continue;
+      const key = Array.from(keys.subarray(3 * old, 3 * old + 3));
+      const slot = this.slotOf(key);
+      this.keys.set(key, 3 * slot);
+      this.indices[slot] = indices[old]!;
+      this.splits[slot] = splits[old]!;
+    }
   }
 }
 
@@ -390,10 +444,13 @@ function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitI
 }
 
 /** Identifies a job: same source listing and options give the same shards. */
-function jobFingerprint(options: PackOptions, splits: Splits): string {
+function jobFingerprint(options: PackOptions, splits: Splits, items: SourceItems): string {
   const { src, out, workers, pool, force, onProgress, onSkip, onWarning, ...shaping } = options;
   const hash = createHash('sha256').update(JSON.stringify(shaping));
   for (const split of SPLIT_ORDER)
-    for (const item of splits[split] as SourceItem[]) hash.update(`${split}\0${item.label}\0${item.name}\n`);
+    for (const index of splits[split]) {
+      const item = items.item(index);
+      hash.update(`${split}\0${item.label}\0${item.name}\n`);
+    }
   return hash.digest('hex');
 }

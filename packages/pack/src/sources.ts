@@ -22,8 +22,43 @@ export interface SourceItem {
 export interface SourceListing {
   layout: SourceLayout;
   classes: string[];
-  items: SourceItem[];
+  items: SourceItems;
   skipped: SkippedFile[];
+}
+
+/** A source's inputs by index: a long pixel CSV keeps its rows in typed arrays, not an object each. */
+export interface SourceItems extends Iterable<SourceItem> {
+  readonly length: number;
+  label(index: number): number;
+  /** The split the source fixes for this input, if any. */
+  split(index: number): SplitName | undefined;
+  /** The input as a SourceItem, made when asked. */
+  item(index: number): SourceItem;
+}
+
+/** SourceItems held as SourceItem objects. */
+export class ItemArray implements SourceItems {
+  constructor(private readonly items: readonly SourceItem[]) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  label(index: number): number {
+    return this.items[index]!.label;
+  }
+
+  split(index: number): SplitName | undefined {
+    return this.items[index]!.split;
+  }
+
+  item(index: number): SourceItem {
+    return this.items[index]!;
+  }
+
+  [Symbol.iterator](): Iterator<SourceItem> {
+    return this.items[Symbol.iterator]();
+  }
 }
 
 export interface SourceOptions {
@@ -77,36 +112,36 @@ async function listClassFolders(walk: SourceWalk, classNames: string[] | undefin
       `${src} has no class sub-folders (expected SRC/<class>/<image>); for flat folders such as cat.1.jpg use --label-pattern`,
     );
   }
-  const listing: SourceListing = { layout: 'class-folders', classes, items: [], skipped: walk.skipped };
+  const items: SourceItem[] = [];
   // Hidden files beside the class folders (a sample's marker, .DS_Store) are not inputs, as hidden folders are not classes.
   for (const file of top.files.filter((f) => !basename(f).startsWith('.')))
-    listing.skipped.push({ file: relative(src, file), reason: 'not inside a class folder' });
+    walk.skipped.push({ file: relative(src, file), reason: 'not inside a class folder' });
   for (const [label, folder] of folders.entries()) {
-    for (const file of await walk.files(folder.path, folder.ancestors)) addFile(listing, src, file, label);
+    for (const file of await walk.files(folder.path, folder.ancestors)) addFile(items, walk, file, label);
   }
-  return listing;
+  return { layout: 'class-folders', classes, items: new ItemArray(items), skipped: walk.skipped };
 }
 
 async function listByPattern(walk: SourceWalk, pattern: RegExp): Promise<SourceListing> {
   const { src } = walk;
   const files = await walk.files(src, new Set([await realpath(src)]));
   const labelled: { file: string; className: string }[] = [];
-  const listing: SourceListing = { layout: 'label-pattern', classes: [], items: [], skipped: walk.skipped };
   for (const file of files) {
     const match = pattern.exec(basename(file));
     const className = match?.groups?.label ?? match?.[1];
     if (className) labelled.push({ file, className });
     else
-      listing.skipped.push({
+      walk.skipped.push({
         file: relative(src, file),
         reason: `file name does not match --label-pattern ${pattern.source}`,
       });
   }
-  listing.classes = [...new Set(labelled.map((l) => l.className))].sort();
-  if (listing.classes.length === 0)
+  const classes = [...new Set(labelled.map((l) => l.className))].sort();
+  if (classes.length === 0)
     throw new ShardlineError('ERR_INPUT', `no file name in ${src} matches --label-pattern ${pattern.source}`);
-  for (const { file, className } of labelled) addFile(listing, src, file, listing.classes.indexOf(className));
-  return listing;
+  const items: SourceItem[] = [];
+  for (const { file, className } of labelled) addFile(items, walk, file, classes.indexOf(className));
+  return { layout: 'label-pattern', classes, items: new ItemArray(items), skipped: walk.skipped };
 }
 
 /**
@@ -131,11 +166,11 @@ function chosenFolders(found: Folder[], classNames: string[], src: string, skipp
   return classNames.map((name) => byName.get(name)!);
 }
 
-function addFile(listing: SourceListing, src: string, file: string, label: number): void {
-  const name = relative(src, file);
+function addFile(items: SourceItem[], walk: SourceWalk, file: string, label: number): void {
+  const name = relative(walk.src, file);
   const problem = notAnImageName(file);
-  if (problem) listing.skipped.push({ file: name, reason: problem });
-  else listing.items.push({ input: { kind: 'file', path: file }, label, name });
+  if (problem) walk.skipped.push({ file: name, reason: problem });
+  else items.push({ input: { kind: 'file', path: file }, label, name });
 }
 
 interface Folder {
@@ -211,7 +246,7 @@ async function findIdxImageFiles(dir: string): Promise<string[]> {
 
 async function listIdx(src: string, imageFiles: string[], classNames?: string[]): Promise<SourceListing> {
   const classes = classNames ?? (/fashion/i.test(src) ? FASHION_MNIST_CLASSES : DIGIT_CLASSES);
-  const listing: SourceListing = { layout: 'idx', classes, items: [], skipped: [] };
+  const items: SourceItem[] = [];
   for (const imageFile of imageFiles) {
     const labelFile = imageFile.replace('-images-idx3-ubyte', '-labels-idx1-ubyte');
     const [images, labels] = await Promise.all([readIdx(imageFile), readIdx(labelFile)]);
@@ -232,7 +267,7 @@ async function listIdx(src: string, imageFiles: string[], classNames?: string[])
         );
       // slice() copies: a view would carry the whole IDX buffer to the worker.
       const data = images.data.slice(i * pixels, (i + 1) * pixels);
-      listing.items.push({
+      items.push({
         input: { kind: 'pixels', data, width, height, channels: 1 },
         label,
         name: `${basename(imageFile)}#${i}`,
@@ -240,5 +275,5 @@ async function listIdx(src: string, imageFiles: string[], classNames?: string[])
       });
     }
   }
-  return listing;
+  return { layout: 'idx', classes, items: new ItemArray(items), skipped: [] };
 }

@@ -93,6 +93,53 @@ describe('pixel CSV sources', () => {
     assert.deepEqual(await records(again, manifest), await records(out, manifest), '--pixels-column named');
   });
 
+  test('records across lines, a stray quote, a blank line and a line longer than the read buffer', async () => {
+    const images = csvImages(6, 2);
+    const row = (i: number, note: string) => `${images[i]!.label},${images[i]!.pixels.join(' ')},${note}`;
+    const lines = [
+      'label,pixels,note',
+      row(0, 'plain'),
+      // Its first line must outlive the read buffer's next fill.
+      row(1, `"two\nlines, ${'y'.repeat(1_200_000)}"`),
+      '',
+      row(2, 'x'.repeat(1_500_000)),
+      row(3, 'a"b'),
+      row(4, '"a ""quoted"" word"'),
+      row(5, '"never closed'),
+    ];
+    const src = csvFile(`${lines.join('\n')}\n`);
+    const { out, manifest } = await packCsv(src);
+    const packed = await records(out, manifest);
+    const expected = [2, 3, 6, 8].map((line, i) => [`train.csv:${line}`, images[[0, 1, 2, 4][i]!]!] as const);
+    assert.deepEqual(
+      packed,
+      new Map(expected.map(([name, image]) => [name, { className: String(image.label), pixels: image.pixels }])),
+    );
+    assert.deepEqual(
+      manifest.skipped.map((s) => s.file),
+      ['train.csv:7', 'train.csv:9'],
+    );
+    assert.match(manifest.skipped[0]!.reason, /^is not valid CSV: .*[Qq]uote/);
+    assert.match(manifest.skipped[1]!.reason, /^is not valid CSV: .*[Qq]uote [Nn]ot [Cc]losed/);
+  });
+
+  test('one image in two splits is found among more images than the hash table first holds', async () => {
+    const distinct = (i: number) => Array.from({ length: 16 }, (_, j) => [i >> 8, i & 255][j] ?? j * 10);
+    const rows = Array.from({ length: 1300 }, (_, i) => ({ label: i % 2, pixels: distinct(i), usage: 'Training' }));
+    rows[1250] = { ...rows[3]!, usage: 'PublicTest' };
+    rows[1260] = { ...rows[10]! };
+    rows[1270] = { ...rows[20]!, usage: 'PrivateTest' };
+    rows[1280] = { ...rows[20]! };
+    const header = ['label', ...rows[0]!.pixels.map((_, i) => `pixel${i}`), 'Usage'].join(',');
+    const src = csvFile([header, ...rows.map((r) => [r.label, ...r.pixels, r.usage].join(','))].join('\n'));
+    const { manifest } = await packCsv(src, { splitColumn: 'Usage' }, { width: 4, height: 4 });
+    const groups = (manifest.crossSplitDuplicates ?? []).map((d) => d.files.map((f) => `${f.split} ${f.file}`).sort());
+    assert.deepEqual(groups.sort(), [
+      ['test train.csv:1272', 'train train.csv:1282', 'train train.csv:22'],
+      ['train train.csv:5', 'validation train.csv:1252'],
+    ]);
+  });
+
   test('no header: the label first; the shape is inferred when square, else --image-shape is needed', async () => {
     const images = csvImages(12, 2, 4).map((image) => ({ ...image, pixels: [...image.pixels, ...image.pixels] }));
     const src = csvFile(bareCsv(images));
