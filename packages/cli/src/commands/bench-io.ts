@@ -1,5 +1,5 @@
-import { formatIoTable, IO_BENCH_OPTIONS, runIoBench, writeIoReport } from '@shardline/bench';
 import type { CommandModule } from 'yargs';
+import { benchLibrary } from '../libraries';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
 const REPORT_DIR = 'bench/results';
@@ -9,18 +9,18 @@ export const benchIoCommand: CommandModule<object, Record<string, unknown> & { o
   describe:
     'Input throughput: directory loading (Keras flow_from_directory) against raw, JPEG and GZIP shards, with and without augmentation, in one run; each path against the raw read ceiling of the shard bytes, and the raw-shard path stage by stage',
   builder: (yargs) =>
-    addFlags(yargs, IO_BENCH_OPTIONS).option('out', {
+    addFlags(yargs, benchLibrary().IO_BENCH_OPTIONS).option('out', {
       type: 'string',
       default: REPORT_DIR,
       describe: 'Where io.json and io.png go',
     }),
   handler: async (args) => {
-    const report = await runIoBench({
-      ...optionsFromFlags(IO_BENCH_OPTIONS, args),
+    const report = await benchLibrary().runIoBench({
+      ...optionsFromFlags(benchLibrary().IO_BENCH_OPTIONS, args),
       onProgress: (message) => console.error(message),
     });
-    console.log(formatIoTable(report));
-    await writeIoReport(report, args.out);
+    console.log(benchLibrary().formatIoTable(report));
+    await benchLibrary().writeIoReport(report, args.out);
     console.log(`\nWrote ${args.out}/io.json and ${args.out}/io.png`);
   },
 };

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { benchPackSpeed, formatPackSpeedTable, PACK_SPEED_OPTIONS, packSpeedJson } from '@shardline/bench';
 import type { CommandModule } from 'yargs';
+import { benchLibrary } from '../libraries';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
 export const benchPackCommand: CommandModule<object, Record<string, unknown> & { json?: string }> = {
@@ -8,19 +8,19 @@ export const benchPackCommand: CommandModule<object, Record<string, unknown> & {
   describe:
     "pack with 1 and 2 workers, as piscina threads and as child processes, beside the decoder's single-thread ceiling and torchvision ImageFolder (../shared/peers/torchvision_folder.py), in one run",
   builder: (yargs) =>
-    addFlags(yargs, PACK_SPEED_OPTIONS).option('json', {
+    addFlags(yargs, benchLibrary().PACK_SPEED_OPTIONS).option('json', {
       type: 'string',
       describe:
         'Also write one JSON object: {"decoder_ceiling_images_per_s", "rows": [{"pool", "workers", "images_per_s"}]}',
     }),
   handler: async (args) => {
-    const report = await benchPackSpeed({
-      ...optionsFromFlags(PACK_SPEED_OPTIONS, args),
+    const report = await benchLibrary().benchPackSpeed({
+      ...optionsFromFlags(benchLibrary().PACK_SPEED_OPTIONS, args),
       onProgress: (message) => console.error(message),
     });
-    console.log(formatPackSpeedTable(report));
+    console.log(benchLibrary().formatPackSpeedTable(report));
     if (args.json) {
-      await writeFile(args.json, `${packSpeedJson(report)}\n`);
+      await writeFile(args.json, `${benchLibrary().packSpeedJson(report)}\n`);
       console.log(`\nWrote ${args.json}`);
     }
   },

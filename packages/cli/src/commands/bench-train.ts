@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { formatTrainBench, runTrainBench, TRAIN_BENCH_OPTIONS, trainBenchJsonLines } from '@shardline/bench';
 import type { CommandModule } from 'yargs';
+import { benchLibrary } from '../libraries';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
 export const benchTrainCommand: CommandModule<object, Record<string, unknown> & { json?: string }> = {
@@ -8,18 +8,18 @@ export const benchTrainCommand: CommandModule<object, Record<string, unknown> & 
   describe:
     'Whole training steps (forward, backward, Adam) of the demo, fmnist and catsdogs150 CNNs on wasm at 1 thread and at --threads, against PyTorch on CPU at the same thread counts (../shared/peers/torch_train_step.py), in one run; and one step split by kernel',
   builder: (yargs) =>
-    addFlags(yargs, TRAIN_BENCH_OPTIONS).option('json', {
+    addFlags(yargs, benchLibrary().TRAIN_BENCH_OPTIONS).option('json', {
       type: 'string',
       describe: 'Also write one JSON object per line: {"model", "threads", "images_per_s", "impl"}',
     }),
   handler: async (args) => {
-    const report = await runTrainBench({
-      ...optionsFromFlags(TRAIN_BENCH_OPTIONS, args),
+    const report = await benchLibrary().runTrainBench({
+      ...optionsFromFlags(benchLibrary().TRAIN_BENCH_OPTIONS, args),
       onProgress: (message) => console.error(message),
     });
-    console.log(formatTrainBench(report));
+    console.log(benchLibrary().formatTrainBench(report));
     if (args.json) {
-      await writeFile(args.json, `${trainBenchJsonLines(report)}\n`);
+      await writeFile(args.json, `${benchLibrary().trainBenchJsonLines(report)}\n`);
       console.log(`\nWrote ${args.json}`);
     }
   },

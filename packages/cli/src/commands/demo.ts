@@ -1,7 +1,8 @@
 import { packDataset } from '@shardline/pack';
 import { generateSample, SAMPLE_OPTIONS } from '@shardline/sample';
-import { type AugmentPreset, TRAIN_OPTIONS, trainOptions } from '@shardline/train';
+import type { AugmentPreset } from '@shardline/train';
 import type { CommandModule, Options } from 'yargs';
+import { trainLibrary } from '../libraries';
 import { printManifestSummary } from '../manifest-summary';
 import { progressBar } from '../progress';
 import { trainAndReport, trainFlags, trainOptionsFromFlags } from './train';
@@ -33,21 +34,31 @@ export const demoCommand: CommandModule = {
         default: SAMPLE_OPTIONS.count.default,
         describe: 'Sample images generated (a third per class); fewer make a quicker, less accurate demo',
       })
-      .option('augment', demoDefault('string', TRAIN_OPTIONS.augment.preset.describe, DEMO_TRAINING.augment.preset))
-      .option('epochs', demoDefault('number', TRAIN_OPTIONS.schedule.epochs.describe, DEMO_TRAINING.schedule.epochs))
+      .option(
+        'augment',
+        demoDefault('string', trainLibrary().TRAIN_OPTIONS.augment.preset.describe, DEMO_TRAINING.augment.preset),
+      )
+      .option(
+        'epochs',
+        demoDefault('number', trainLibrary().TRAIN_OPTIONS.schedule.epochs.describe, DEMO_TRAINING.schedule.epochs),
+      )
       .option(
         'lr-patience',
-        demoDefault('number', TRAIN_OPTIONS.schedule.lrPatience.describe, DEMO_TRAINING.schedule.lrPatience),
+        demoDefault(
+          'number',
+          trainLibrary().TRAIN_OPTIONS.schedule.lrPatience.describe,
+          DEMO_TRAINING.schedule.lrPatience,
+        ),
       )
       .option(
         'patience',
-        demoDefault('number', TRAIN_OPTIONS.schedule.patience.describe, DEMO_TRAINING.schedule.patience),
+        demoDefault('number', trainLibrary().TRAIN_OPTIONS.schedule.patience.describe, DEMO_TRAINING.schedule.patience),
       ),
   handler: async (argv) => {
     const args = argv as typeof argv & { data: string; 'image-size': number; count: number };
     const fromFlags = trainOptionsFromFlags(args);
     // checked before any work
-    const options = trainOptions({
+    const options = trainLibrary().trainOptions({
       ...fromFlags,
       augment: { ...DEMO_TRAINING.augment, ...fromFlags.augment },
       schedule: { ...DEMO_TRAINING.schedule, ...fromFlags.schedule },

@@ -1,5 +1,6 @@
-import { EVALUATE_OPTIONS, type Evaluation, evaluateModel } from '@shardline/train';
+import type { Evaluation } from '@shardline/train';
 import type { CommandModule } from 'yargs';
+import { trainLibrary } from '../libraries';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
 function printEvaluation(evaluation: Evaluation): void {
@@ -19,8 +20,13 @@ function printEvaluation(evaluation: Evaluation): void {
 export const evaluateCommand: CommandModule = {
   command: 'evaluate',
   describe: 'Accuracy, per-class precision/recall and confusion matrix of a trained model on a split of a shard folder',
-  builder: (yargs) => addFlags(yargs, EVALUATE_OPTIONS),
+  builder: (yargs) => addFlags(yargs, trainLibrary().EVALUATE_OPTIONS),
   handler: async (args) => {
-    printEvaluation(await evaluateModel({ ...optionsFromFlags(EVALUATE_OPTIONS, args), onLog: console.log }));
+    printEvaluation(
+      await trainLibrary().evaluateModel({
+        ...optionsFromFlags(trainLibrary().EVALUATE_OPTIONS, args),
+        onLog: console.log,
+      }),
+    );
   },
 };

@@ -1,14 +1,14 @@
-import { PREVIEW_OPTIONS, previewAugmentation } from '@shardline/train';
 import type { CommandModule } from 'yargs';
+import { trainLibrary } from '../libraries';
 import { addFlags, optionsFromFlags } from '../option-flags';
 
 export const previewCommand: CommandModule = {
   command: 'preview',
   describe:
     "Draw training images beside augmented versions of them, with train's augmentation code and seed, without training",
-  builder: (yargs) => addFlags(yargs, PREVIEW_OPTIONS),
+  builder: (yargs) => addFlags(yargs, trainLibrary().PREVIEW_OPTIONS),
   handler: async (args) => {
-    const file = await previewAugmentation(optionsFromFlags(PREVIEW_OPTIONS, args));
+    const file = await trainLibrary().previewAugmentation(optionsFromFlags(trainLibrary().PREVIEW_OPTIONS, args));
     console.log(`Augmentation preview: ${file}`);
   },
 };

@@ -1,12 +1,13 @@
 import type { DeepPartial } from '@shardline/options';
-import { TRAIN_OPTIONS, type TrainOptions, trainModel, trainOptions } from '@shardline/train';
+import type { TrainOptions } from '@shardline/train';
 import type { Argv, CommandModule } from 'yargs';
+import { trainLibrary } from '../libraries';
 import { addFlags, optionsFromFlags } from '../option-flags';
 import { progressBar } from '../progress';
 
 /** train's flags: every option of the library's TRAIN_OPTIONS table. */
 export function trainFlags<T>(yargs: Argv<T>): Argv<T> {
-  return addFlags(yargs, TRAIN_OPTIONS);
+  return addFlags(yargs, trainLibrary().TRAIN_OPTIONS);
 }
 
 /** The options the flags spell, with a progress bar per epoch and log lines between them. */
@@ -14,7 +15,7 @@ export function trainOptionsFromFlags(args: Record<string, unknown>): DeepPartia
   let bar: ReturnType<typeof progressBar> | undefined;
   let barEpoch = -1;
   return {
-    ...optionsFromFlags(TRAIN_OPTIONS, args),
+    ...optionsFromFlags(trainLibrary().TRAIN_OPTIONS, args),
     onLog: (message) => {
       bar?.stop();
       bar = undefined;
@@ -32,7 +33,7 @@ export function trainOptionsFromFlags(args: Record<string, unknown>): DeepPartia
 }
 
 export async function trainAndReport(options: TrainOptions): Promise<void> {
-  const result = await trainModel(options);
+  const result = await trainLibrary().trainModel(options);
   console.log(
     `\nReport: ${options.out}/index.html (accuracy ${(result.evaluation.accuracy * 100).toFixed(2)}% on ${result.evaluation.split})`,
   );
@@ -42,5 +43,5 @@ export const trainCommand: CommandModule = {
   command: 'train',
   describe: 'Stream shards into a tfjs tf.data pipeline with augmentation, train a CNN, write a report',
   builder: (yargs) => trainFlags(yargs),
-  handler: (args) => trainAndReport(trainOptions(trainOptionsFromFlags(args))),
+  handler: (args) => trainAndReport(trainLibrary().trainOptions(trainOptionsFromFlags(args))),
 };
