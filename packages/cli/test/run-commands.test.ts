@@ -222,4 +222,18 @@ describe('preview, compare, predict --json, pack from CSV and inspect from the c
     assert.equal(run.stdout.match(/train \d+, validation \d+/g)?.length, 1);
     assert.match(run.stdout, /^shard files: train 1, validation 1$/m);
   });
+
+  test('pack, inspect and verify run without loading tfjs; train loads it', () => {
+    const loadsTfjs = (...args: string[]) => {
+      const script = `process.argv = [process.execPath, ${JSON.stringify(CLI)}, ...${JSON.stringify(args)}];
+        process.on('exit', () => console.error('tfjs loaded: ' + Object.keys(require.cache).some((m) => m.includes('@tensorflow'))));
+        require(${JSON.stringify(CLI)});`;
+      const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      return /tfjs loaded: (\w+)/.exec(run.stderr)?.[1];
+    };
+    assert.equal(loadsTfjs('inspect', data.shards), 'false');
+    assert.equal(loadsTfjs('verify', data.shards), 'false');
+    assert.equal(loadsTfjs('pack', '--src', data.src, '--out', tempDir(), '--image-size', '8'), 'false');
+    assert.equal(loadsTfjs('train', '--help'), 'true');
+  });
 });
