@@ -13,6 +13,8 @@ import {
   bmp,
   CLI,
   collect,
+  csvImages,
+  digitRecognizerCsv,
   idxFiles,
   imageBytes,
   packDefaults,
@@ -468,5 +470,23 @@ describe('pack: links, leakage and junk', () => {
       skipped?.reason ?? '',
       /^not an image: its first bytes \(7468697320697320\) are not JPEG, PNG, GIF, WebP, TIFF, AVIF, BMP or PGM\/PPM; the other 3221225456 bytes were not read$/,
     );
+  });
+});
+
+describe('manifest', () => {
+  test("each shard's sha256 and bytes are those of its file, for shards over a megabyte", async () => {
+    const src = join(tempDir(), 'rows.csv');
+    writeFileSync(src, digitRecognizerCsv(csvImages(200, 2)));
+    const out = tempDir();
+    const { manifest } = await packDataset(packDefaults(src, out, { width: 64, height: 64, validationSplit: 0.5 }));
+    const shards = Object.values(manifest.splits).flatMap((split) => split?.shards ?? []);
+    assert.ok(shards.every((shard) => shard.bytes > 1 << 20));
+    for (const shard of shards) {
+      const bytes = readFileSync(join(out, shard.file));
+      assert.deepEqual(
+        { sha256: shard.sha256, bytes: shard.bytes },
+        { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length },
+      );
+    }
   });
 });

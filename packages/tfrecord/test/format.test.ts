@@ -48,6 +48,8 @@ describe('framing', () => {
         Buffer.from('a'),
         Buffer.alloc(3 << 20, 7),
         ...Array.from({ length: 500 }, (_, i) => Buffer.from(`record ${i}`)),
+        // 3.6 MiB of distinct records: the writer's one chunk is filled again while earlier bytes are written.
+        ...Array.from({ length: 300 }, () => randomBytes(12_528)),
       ];
       const writer = TFRecordWriter.create(file, compression);
       for (const p of payloads) await writer.write(p);
