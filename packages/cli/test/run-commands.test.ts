@@ -228,7 +228,8 @@ describe('preview, compare, predict --json, pack from CSV and inspect from the c
       const script = `process.argv = [process.execPath, ${JSON.stringify(CLI)}, ...${JSON.stringify(args)}];
         process.on('exit', () => console.error('tfjs loaded: ' + Object.keys(require.cache).some((m) => m.includes('@tensorflow'))));
         require(${JSON.stringify(CLI)});`;
-      const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      // A time limit: a decode process that ran this script again would start packs without end.
+      const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
       return /tfjs loaded: (\w+)/.exec(run.stderr)?.[1];
     };
     assert.equal(loadsTfjs('inspect', data.shards), 'false');

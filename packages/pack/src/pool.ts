@@ -94,7 +94,9 @@ function decoderMallocTunables(): string {
  * 122 after 100,000, and held 159-162 MiB packing 2,000 JPEGs, against 87-89 and 95-99 with this flag
  * (pack time unchanged in the same runs; `bench pack`: 2 processes 885 images/s without it, 1,036 with).
  */
-const DECODER_NODE_FLAGS = ['--max-semi-space-size=1'];
+function decoderNodeOptions(): string {
+  return [process.env.NODE_OPTIONS, '--max-semi-space-size=1'].filter(Boolean).join(' ');
+}
 
 class ChildWorker {
   private readonly child: ChildProcess;
@@ -105,9 +107,10 @@ class ChildWorker {
   constructor() {
     this.child = fork(join(__dirname, 'decode-process.js'), [], {
       serialization: 'advanced',
-      execArgv: [...process.execArgv, ...DECODER_NODE_FLAGS],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, GLIBC_TUNABLES: decoderMallocTunables() },
+      // In NODE_OPTIONS, not execArgv: fork drops `-e SCRIPT` from the parent's flags only when given
+      // process.execArgv itself, and with a copy each decode process ran the parent's script again.
+      env: { ...process.env, GLIBC_TUNABLES: decoderMallocTunables(), NODE_OPTIONS: decoderNodeOptions() },
     });
     this.child.on('message', (m: { id: number; result: unknown }) => {
       this.pending.get(m.id)?.resolve(m.result);
