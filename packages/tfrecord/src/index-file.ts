@@ -6,11 +6,13 @@ import type { RecordLocation } from './writer';
  * Per-shard offset index in the plain-text format NVIDIA DALI's tfrecord2idx and
  * the `tfrecord` PyTorch package use: one "offset frame_bytes" line per record.
  */
-export function formatIndex(locations: RecordLocation[]): string {
-  return locations.map((l) => `${l.offset} ${l.frameBytes}\n`).join('');
+export function formatIndex(locations: Iterable<RecordLocation>): string {
+  let text = '';
+  for (const { offset, frameBytes } of locations) text += `${offset} ${frameBytes}\n`;
+  return text;
 }
 
-export async function writeIndex(file: string, locations: RecordLocation[]): Promise<void> {
+export async function writeIndex(file: string, locations: Iterable<RecordLocation>): Promise<void> {
   await writeFile(file, formatIndex(locations));
 }
 
