@@ -281,7 +281,7 @@ class SourceHashes {
       .filter(({ members }) => new Set(members.map((m) => m.split)).size > 1)
       .map(({ sha256, members }) => ({
         sha256,
-        files: members.map(({ split, index }) => ({ split, file: items.item(index).name })),
+        files: members.map(({ split, index }) => ({ split, file: items.name(index) })),
       }));
   }
 
@@ -448,9 +448,6 @@ function jobFingerprint(options: PackOptions, splits: Splits, items: SourceItems
   const { src, out, workers, pool, force, onProgress, onSkip, onWarning, ...shaping } = options;
   const hash = createHash('sha256').update(JSON.stringify(shaping));
   for (const split of SPLIT_ORDER)
-    for (const index of splits[split]) {
-      const item = items.item(index);
-      hash.update(`${split}\0${item.label}\0${item.name}\n`);
-    }
+    for (const index of splits[split]) hash.update(`${split}\0${items.label(index)}\0${items.name(index)}\n`);
   return hash.digest('hex');
 }

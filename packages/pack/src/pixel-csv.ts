@@ -70,12 +70,16 @@ class CsvRows implements SourceItems {
     return code === 0 ? undefined : SPLIT_ORDER[code - 1];
   }
 
+  name(index: number): string {
+    return `${this.fileName}:${this.lines[index]}`;
+  }
+
   item(index: number): SourceItem {
     const split = this.split(index);
     return {
       input: { kind: 'csv-row', ...this.read, start: this.starts[index]!, end: this.ends[index]! },
       label: this.labels[index]!,
-      name: `${this.fileName}:${this.lines[index]}`,
+      name: this.name(index),
       ...(split ? { split } : {}),
     };
   }

@@ -32,6 +32,8 @@ export interface SourceItems extends Iterable<SourceItem> {
   label(index: number): number;
   /** The split the source fixes for this input, if any. */
   split(index: number): SplitName | undefined;
+  /** The input's name (its path in the source, a CSV's file:line), without making the whole item. */
+  name(index: number): string;
   /** The input as a SourceItem, made when asked. */
   item(index: number): SourceItem;
 }
@@ -50,6 +52,10 @@ export class ItemArray implements SourceItems {
 
   split(index: number): SplitName | undefined {
     return this.items[index]!.split;
+  }
+
+  name(index: number): string {
+    return this.items[index]!.name;
   }
 
   item(index: number): SourceItem {

@@ -14,6 +14,7 @@ function items(labels: number[], fixed: (SplitName | undefined)[] = []): SourceI
     length: labels.length,
     label: (index) => labels[index]!,
     split: (index) => fixed[index],
+    name: (index) => `${index}.png`,
     item,
     *[Symbol.iterator]() {
       for (let i = 0; i < labels.length; i++) yield item(i);
