@@ -241,7 +241,7 @@ describe('library errors name the file and the cause', () => {
     await assert.rejects(readManifest(dir), /unknown manifest format 'something-else\/9'/);
   });
 
-  test('IDX: bad magic, label count mismatch, truncated data', async () => {
+  test('IDX: bad magic, label count mismatch, truncated data, a label with no class name', async () => {
     const badMagic = tempDir();
     writeFileSync(join(badMagic, 'train-images-idx3-ubyte.gz'), gzipSync(Buffer.from('GIF89a not idx')));
     const labels = Buffer.alloc(9);
@@ -263,6 +263,13 @@ describe('library errors name the file and the cause', () => {
     header.writeUInt32BE(28, 12);
     writeFileSync(join(truncated, 'train-images-idx3-ubyte.gz'), gzipSync(Buffer.concat([header, Buffer.alloc(784)])));
     await assert.rejects(listSource(truncated), /IDX dimensions 5x28x28 need 3920 bytes of data, file has 784/);
+
+    const unnamed = tempDir();
+    idxFiles(unnamed, 'train', [Buffer.alloc(784), Buffer.alloc(784), Buffer.alloc(784)], [3, 4, 10]);
+    await assert.rejects(
+      listSource(unnamed),
+      /train-labels-idx1-ubyte\.gz: label 10 at index 2 but only 10 class names/,
+    );
   });
 
   test('sources: no class folders, and a label pattern that matches nothing', async () => {

@@ -6,7 +6,7 @@ import { type ImageInput, notAnImageName } from '@shardline/images';
 import { tableDefaults } from '@shardline/options';
 import type { SkippedFile, SourceLayout, SplitName } from '@shardline/shards';
 import { CSV_OPTIONS, type CsvOptions } from './csv-table';
-import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, readIdx } from './idx';
+import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, IdxImages, readIdx } from './idx';
 import { listLabelTables } from './label-table';
 import { isPixelCsv, listPixelCsv } from './pixel-csv';
 
@@ -252,7 +252,7 @@ async function findIdxImageFiles(dir: string): Promise<string[]> {
 
 async function listIdx(src: string, imageFiles: string[], classNames?: string[]): Promise<SourceListing> {
   const classes = classNames ?? (/fashion/i.test(src) ? FASHION_MNIST_CLASSES : DIGIT_CLASSES);
-  const items: SourceItem[] = [];
+  const items = new IdxImages();
   for (const imageFile of imageFiles) {
     const labelFile = imageFile.replace('-images-idx3-ubyte', '-labels-idx1-ubyte');
     const [images, labels] = await Promise.all([readIdx(imageFile), readIdx(labelFile)]);
@@ -262,24 +262,14 @@ async function listIdx(src: string, imageFiles: string[], classNames?: string[])
         'ERR_INPUT',
         `${labelFile} has ${labels.dims[0]} labels for ${count} images in ${imageFile}`,
       );
+    const bad = labels.data.findIndex((label) => label >= classes.length);
+    if (bad >= 0)
+      throw new ShardlineError(
+        'ERR_INPUT',
+        `${labelFile}: label ${labels.data[bad]} at index ${bad} but only ${classes.length} class names`,
+      );
     const split = basename(imageFile).startsWith('t10k') ? 'test' : undefined;
-    const pixels = width * height;
-    for (let i = 0; i < count; i++) {
-      const label = labels.data[i]!;
-      if (label >= classes.length)
-        throw new ShardlineError(
-          'ERR_INPUT',
-          `${labelFile}: label ${label} at index ${i} but only ${classes.length} class names`,
-        );
-      // slice() copies: a view would carry the whole IDX buffer to the worker.
-      const data = images.data.slice(i * pixels, (i + 1) * pixels);
-      items.push({
-        input: { kind: 'pixels', data, width, height, channels: 1 },
-        label,
-        name: `${basename(imageFile)}#${i}`,
-        ...(split ? { split } : {}),
-      });
-    }
+    items.add({ name: basename(imageFile), images: images.data, labels: labels.data, count, width, height, split });
   }
-  return { layout: 'idx', classes, items: new ItemArray(items), skipped: [] };
+  return { layout: 'idx', classes, items, skipped: [] };
 }
