@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { ShardlineError } from '@shardline/errors';
 import type { SplitName } from '@shardline/shards';
-import type { SourceItem, SourceItems } from './sources';
+import { eachItem, itemWith, type SourceItem, type SourceItems } from './source-items';
 
 /** The IDX format of MNIST and Fashion-MNIST: big-endian magic (type code, rank) then dimensions. */
 export interface IdxArray {
@@ -93,19 +93,15 @@ export class IdxImages implements SourceItems {
 
   item(index: number): SourceItem {
     const { part, i } = this.locate(index);
-    const { width, height, split } = part;
+    const { width, height } = part;
     const pixels = width * height;
-    return {
-      // slice() copies: a view would carry the whole IDX buffer to the worker.
-      input: { kind: 'pixels', data: part.images.slice(i * pixels, (i + 1) * pixels), width, height, channels: 1 },
-      label: part.labels[i]!,
-      name: this.name(index),
-      ...(split ? { split } : {}),
-    };
+    // slice() copies: a view would carry the whole IDX buffer to the worker.
+    const data = part.images.slice(i * pixels, (i + 1) * pixels);
+    return itemWith(this, index, { kind: 'pixels', data, width, height, channels: 1 });
   }
 
-  *[Symbol.iterator](): Iterator<SourceItem> {
-    for (let index = 0; index < this.length; index++) yield this.item(index);
+  [Symbol.iterator](): Iterator<SourceItem> {
+    return eachItem(this);
   }
 
   private locate(index: number): { part: IdxPart; i: number } {

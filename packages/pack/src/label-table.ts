@@ -5,7 +5,7 @@ import { type CropBox, notAnImageName } from '@shardline/images';
 import type { SkippedFile, SplitName } from '@shardline/shards';
 import picomatch from 'picomatch';
 import { type CsvOptions, columnIndex, csvRecords, isHeader, sortedClasses, splitOf } from './csv-table';
-import { ItemArray, type SourceItem, type SourceListing } from './sources';
+import { ItemArray, type SourceItem, type SourceListing } from './source-items';
 
 /** Image files of the source by relative path (posix separators), and by that path without its extension. */
 interface SourceFiles {

@@ -13,7 +13,7 @@ import {
   sortedClasses,
   splitOf,
 } from './csv-table';
-import { ItemArray, type SourceItem, type SourceItems, type SourceListing } from './sources';
+import { eachItem, ItemArray, itemWith, type SourceItem, type SourceItems, type SourceListing } from './source-items';
 
 export function isPixelCsv(src: string): boolean {
   return /\.csv$/i.test(src);
@@ -75,17 +75,11 @@ class CsvRows implements SourceItems {
   }
 
   item(index: number): SourceItem {
-    const split = this.split(index);
-    return {
-      input: { kind: 'csv-row', ...this.read, start: this.starts[index]!, end: this.ends[index]! },
-      label: this.labels[index]!,
-      name: this.name(index),
-      ...(split ? { split } : {}),
-    };
+    return itemWith(this, index, { kind: 'csv-row', ...this.read, start: this.starts[index]!, end: this.ends[index]! });
   }
 
-  *[Symbol.iterator](): Iterator<SourceItem> {
-    for (let i = 0; i < this.length; i++) yield this.item(i);
+  [Symbol.iterator](): Iterator<SourceItem> {
+    return eachItem(this);
   }
 
   private grow(): void {

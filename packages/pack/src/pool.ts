@@ -91,7 +91,7 @@ function decoderMallocTunables(): string {
 /**
  * A 1 MiB young generation for the decode processes. They keep nothing between images, yet V8 grew
  * their young generation with the garbage of a long run: each went from 83 MiB after 10,000 CSV rows to
- * 122 after 100,000, and held 159-162 MiB packing 2,000 JPEGs, against 87-89 and 95-99 with this flag
+ * 122 after 100,000, and held 159-162 MiB packing 2,000 JPEGs, against 87-89 and 95-99 with this flag.
  * Speed is unchanged: `bench pack` with 2 processes gave 885, 968 and 860 images/s without it and
  * 1,036, 954 and 881 with it, in three A/B pairs.
  */

@@ -2,70 +2,16 @@ import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
-import { type ImageInput, notAnImageName } from '@shardline/images';
+import { notAnImageName } from '@shardline/images';
 import { tableDefaults } from '@shardline/options';
-import type { SkippedFile, SourceLayout, SplitName } from '@shardline/shards';
+import type { SkippedFile } from '@shardline/shards';
 import { CSV_OPTIONS, type CsvOptions } from './csv-table';
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, IdxImages, readIdx } from './idx';
 import { listLabelTables } from './label-table';
 import { isPixelCsv, listPixelCsv } from './pixel-csv';
+import { ItemArray, type SourceItem, type SourceListing } from './source-items';
 
-export interface SourceItem {
-  input: ImageInput;
-  label: number;
-  /** Path relative to the source (or IDX file#index): stored as image/filename. */
-  name: string;
-  /** Set when the source itself fixes the split (IDX t10k files are the test split; a CSV's split column). */
-  split?: SplitName;
-}
-
-export interface SourceListing {
-  layout: SourceLayout;
-  classes: string[];
-  items: SourceItems;
-  skipped: SkippedFile[];
-}
-
-/** A source's inputs by index: a long pixel CSV keeps its rows in typed arrays, not an object each. */
-export interface SourceItems extends Iterable<SourceItem> {
-  readonly length: number;
-  label(index: number): number;
-  /** The split the source fixes for this input, if any. */
-  split(index: number): SplitName | undefined;
-  /** The input's name (its path in the source, a CSV's file:line), without making the whole item. */
-  name(index: number): string;
-  /** The input as a SourceItem, made when asked. */
-  item(index: number): SourceItem;
-}
-
-/** SourceItems held as SourceItem objects. */
-export class ItemArray implements SourceItems {
-  constructor(private readonly items: readonly SourceItem[]) {}
-
-  get length(): number {
-    return this.items.length;
-  }
-
-  label(index: number): number {
-    return this.items[index]!.label;
-  }
-
-  split(index: number): SplitName | undefined {
-    return this.items[index]!.split;
-  }
-
-  name(index: number): string {
-    return this.items[index]!.name;
-  }
-
-  item(index: number): SourceItem {
-    return this.items[index]!;
-  }
-
-  [Symbol.iterator](): Iterator<SourceItem> {
-    return this.items[Symbol.iterator]();
-  }
-}
+export type { SourceItem, SourceItems, SourceListing } from './source-items';
 
 export interface SourceOptions {
   /** Regex over the file name whose first capture group (or group named `label`) is the class. */

@@ -1,6 +1,6 @@
 import { SPLIT_ORDER, type SplitName, shuffle } from '@shardline/shards';
 import seedrandom from 'seedrandom';
-import type { SourceItems } from './sources';
+import type { SourceItems } from './source-items';
 
 /** Each split's inputs as indices into the source's items, in packing order. */
 export type Splits = Record<SplitName, Uint32Array>;
