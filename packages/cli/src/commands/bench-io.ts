@@ -15,12 +15,13 @@ export const benchIoCommand: CommandModule<object, Record<string, unknown> & { o
       describe: 'Where io.json and io.png go',
     }),
   handler: async (args) => {
-    const report = await benchLibrary().runIoBench({
-      ...optionsFromFlags(benchLibrary().IO_BENCH_OPTIONS, args),
+    const { runIoBench, IO_BENCH_OPTIONS, formatIoTable, writeIoReport } = benchLibrary();
+    const report = await runIoBench({
+      ...optionsFromFlags(IO_BENCH_OPTIONS, args),
       onProgress: (message) => console.error(message),
     });
-    console.log(benchLibrary().formatIoTable(report));
-    await benchLibrary().writeIoReport(report, args.out);
+    console.log(formatIoTable(report));
+    await writeIoReport(report, args.out);
     console.log(`\nWrote ${args.out}/io.json and ${args.out}/io.png`);
   },
 };

@@ -14,13 +14,14 @@ export const benchPackCommand: CommandModule<object, Record<string, unknown> & {
         'Also write one JSON object: {"decoder_ceiling_images_per_s", "rows": [{"pool", "workers", "images_per_s"}]}',
     }),
   handler: async (args) => {
-    const report = await benchLibrary().benchPackSpeed({
-      ...optionsFromFlags(benchLibrary().PACK_SPEED_OPTIONS, args),
+    const { benchPackSpeed, PACK_SPEED_OPTIONS, formatPackSpeedTable, packSpeedJson } = benchLibrary();
+    const report = await benchPackSpeed({
+      ...optionsFromFlags(PACK_SPEED_OPTIONS, args),
       onProgress: (message) => console.error(message),
     });
-    console.log(benchLibrary().formatPackSpeedTable(report));
+    console.log(formatPackSpeedTable(report));
     if (args.json) {
-      await writeFile(args.json, `${benchLibrary().packSpeedJson(report)}\n`);
+      await writeFile(args.json, `${packSpeedJson(report)}\n`);
       console.log(`\nWrote ${args.json}`);
     }
   },

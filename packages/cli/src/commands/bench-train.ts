@@ -13,13 +13,14 @@ export const benchTrainCommand: CommandModule<object, Record<string, unknown> & 
       describe: 'Also write one JSON object per line: {"model", "threads", "images_per_s", "impl"}',
     }),
   handler: async (args) => {
-    const report = await benchLibrary().runTrainBench({
-      ...optionsFromFlags(benchLibrary().TRAIN_BENCH_OPTIONS, args),
+    const { runTrainBench, TRAIN_BENCH_OPTIONS, formatTrainBench, trainBenchJsonLines } = benchLibrary();
+    const report = await runTrainBench({
+      ...optionsFromFlags(TRAIN_BENCH_OPTIONS, args),
       onProgress: (message) => console.error(message),
     });
-    console.log(benchLibrary().formatTrainBench(report));
+    console.log(formatTrainBench(report));
     if (args.json) {
-      await writeFile(args.json, `${benchLibrary().trainBenchJsonLines(report)}\n`);
+      await writeFile(args.json, `${trainBenchJsonLines(report)}\n`);
       console.log(`\nWrote ${args.json}`);
     }
   },

@@ -8,8 +8,9 @@ export const compareCommand: CommandModule = {
     'Key options and final metrics of training runs side by side (from their run.json), and their histories in one plot',
   builder: (yargs) => addFlags(yargs, trainLibrary().COMPARE_OPTIONS),
   handler: async (args) => {
-    const comparison = await trainLibrary().compareRuns(optionsFromFlags(trainLibrary().COMPARE_OPTIONS, args));
-    console.log(trainLibrary().formatComparison(comparison.table));
+    const { compareRuns, COMPARE_OPTIONS, formatComparison } = trainLibrary();
+    const comparison = await compareRuns(optionsFromFlags(COMPARE_OPTIONS, args));
+    console.log(formatComparison(comparison.table));
     console.log(`\nValidation histories: ${comparison.plot}`);
   },
 };

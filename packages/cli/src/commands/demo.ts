@@ -25,8 +25,9 @@ export const demoCommand: CommandModule = {
   command: 'demo',
   describe:
     'Run the whole job on the embedded dataset: sample (kept if --data already holds the same one) -> pack -> train (see README)',
-  builder: (yargs) =>
-    trainFlags(yargs)
+  builder: (yargs) => {
+    const { TRAIN_OPTIONS } = trainLibrary();
+    return trainFlags(yargs)
       .option('data', { type: 'string', default: SAMPLE_OPTIONS.out.default, describe: 'Where the sample JPEGs go' })
       .option('image-size', { type: 'number', default: 32, describe: 'Packed image size (square)' })
       .option('count', {
@@ -34,26 +35,17 @@ export const demoCommand: CommandModule = {
         default: SAMPLE_OPTIONS.count.default,
         describe: 'Sample images generated (a third per class); fewer make a quicker, less accurate demo',
       })
-      .option(
-        'augment',
-        demoDefault('string', trainLibrary().TRAIN_OPTIONS.augment.preset.describe, DEMO_TRAINING.augment.preset),
-      )
-      .option(
-        'epochs',
-        demoDefault('number', trainLibrary().TRAIN_OPTIONS.schedule.epochs.describe, DEMO_TRAINING.schedule.epochs),
-      )
+      .option('augment', demoDefault('string', TRAIN_OPTIONS.augment.preset.describe, DEMO_TRAINING.augment.preset))
+      .option('epochs', demoDefault('number', TRAIN_OPTIONS.schedule.epochs.describe, DEMO_TRAINING.schedule.epochs))
       .option(
         'lr-patience',
-        demoDefault(
-          'number',
-          trainLibrary().TRAIN_OPTIONS.schedule.lrPatience.describe,
-          DEMO_TRAINING.schedule.lrPatience,
-        ),
+        demoDefault('number', TRAIN_OPTIONS.schedule.lrPatience.describe, DEMO_TRAINING.schedule.lrPatience),
       )
       .option(
         'patience',
-        demoDefault('number', trainLibrary().TRAIN_OPTIONS.schedule.patience.describe, DEMO_TRAINING.schedule.patience),
-      ),
+        demoDefault('number', TRAIN_OPTIONS.schedule.patience.describe, DEMO_TRAINING.schedule.patience),
+      );
+  },
   handler: async (argv) => {
     const args = argv as typeof argv & { data: string; 'image-size': number; count: number };
     const fromFlags = trainOptionsFromFlags(args);

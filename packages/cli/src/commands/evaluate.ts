@@ -22,9 +22,10 @@ export const evaluateCommand: CommandModule = {
   describe: 'Accuracy, per-class precision/recall and confusion matrix of a trained model on a split of a shard folder',
   builder: (yargs) => addFlags(yargs, trainLibrary().EVALUATE_OPTIONS),
   handler: async (args) => {
+    const { evaluateModel, EVALUATE_OPTIONS } = trainLibrary();
     printEvaluation(
-      await trainLibrary().evaluateModel({
-        ...optionsFromFlags(trainLibrary().EVALUATE_OPTIONS, args),
+      await evaluateModel({
+        ...optionsFromFlags(EVALUATE_OPTIONS, args),
         onLog: console.log,
       }),
     );
