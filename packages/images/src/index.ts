@@ -1,4 +1,4 @@
-export { type CsvRowInput, parseCsvRecord, pixelFields } from './csv-row';
+export { CsvFields, type CsvRowInput, parseCsvRecord, pixelFields } from './csv-row';
 export {
   type ColorMode,
   DEFAULT_MAX_PIXELS,
