@@ -5,9 +5,13 @@ export interface ProgressBar {
   stop(): void;
 }
 
+/** How often the bar takes a new count: cli-progress's ETA buffer made 8 kB of garbage an update. */
+const UPDATE_MS = 100;
+
 /**
  * A progress bar on stderr with items/s and ETA. When stderr is not a terminal
  * (CI, pipes) it prints a plain line every few seconds instead of redrawing.
+ * Updates closer than UPDATE_MS are held back; stop() shows the last one.
  */
 export function progressBar(label: string, total: number, unit = 'images'): ProgressBar {
   const started = Date.now();
@@ -20,12 +24,21 @@ export function progressBar(label: string, total: number, unit = 'images'): Prog
     etaBuffer: 200,
   });
   bar.start(total, 0, { rate: '0', note: '' });
+  let shown = 0;
+  let held: { done: number; extra: Record<string, string | number> } | undefined;
+  const show = (done: number, extra: Record<string, string | number>) => {
+    shown = Date.now();
+    held = undefined;
+    const seconds = Math.max((shown - started) / 1000, 1e-3);
+    bar.update(done, { rate: (done / seconds).toFixed(1), note: '', ...extra });
+  };
   return {
     update(done, extra = {}) {
-      const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
-      bar.update(done, { rate: (done / seconds).toFixed(1), note: '', ...extra });
+      if (Date.now() - shown >= UPDATE_MS) show(done, extra);
+      else held = { done, extra };
     },
     stop() {
+      if (held) show(held.done, held.extra);
       bar.stop();
     },
   };

@@ -64,3 +64,51 @@ export function isKnownError(err: unknown): err is Error {
     (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string')
   );
 }
+
+/**
+ * An error as plain data, to cross a thread: a structured clone keeps an Error's message and stack
+ * but not its class or code.
+ */
+export type ErrorData =
+  | { kind: 'option'; option: string; value: unknown; rule: string; flag: string }
+  | { kind: 'shardline'; code: ErrorCode; message: string }
+  | { kind: 'other'; name: string; message: string; stack?: string; system?: SystemErrorFields };
+
+/** What Node's system errors (ENOENT, ENOSPC, ...) carry besides their message. */
+interface SystemErrorFields {
+  code?: string;
+  errno?: number;
+  syscall: string;
+  path?: string;
+}
+
+export function errorData(err: unknown): ErrorData {
+  if (err instanceof OptionError) {
+    const { option, value, rule, flag } = err;
+    return { kind: 'option', option, value: cloneable(value) ? value : formatValue(value), rule, flag };
+  }
+  if (err instanceof ShardlineError) return { kind: 'shardline', code: err.code, message: err.message };
+  if (!(err instanceof Error)) return { kind: 'other', name: 'Error', message: String(err) };
+  const { code, errno, syscall, path } = err as NodeJS.ErrnoException;
+  const system = typeof syscall === 'string' ? { code, errno, syscall, path } : undefined;
+  return { kind: 'other', name: err.name, message: err.message, stack: err.stack, ...(system ? { system } : {}) };
+}
+
+/** The error that errorData described, of the same class, code and fields. */
+export function errorFromData(data: ErrorData): Error {
+  if (data.kind === 'option') return new OptionError(data.option, data.value, data.rule, data.flag);
+  if (data.kind === 'shardline') return new ShardlineError(data.code, data.message);
+  const err = Object.assign(new Error(data.message), data.system ?? {});
+  err.name = data.name;
+  if (data.stack) err.stack = data.stack;
+  return err;
+}
+
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,8 @@
 export {
   type ErrorCode,
+  type ErrorData,
+  errorData,
+  errorFromData,
   formatValue,
   isKnownError,
   kebabCase,

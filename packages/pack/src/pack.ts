@@ -25,9 +25,10 @@ import type { Compression } from '@shardline/tfrecord';
 import type { CsvOptions } from './csv-table';
 import { intactEntries, Journal, type JournalEntry, readJournal } from './journal';
 import { packOptions } from './pack-options';
+import { packInThread } from './pack-thread';
 import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
-import { listSource, type SourceItem, type SourceItems, type SourceListing } from './sources';
+import { listSource, type SourceItems, type SourceListing } from './sources';
 import { assignSplits, type Splits } from './split';
 
 /**
@@ -75,9 +76,17 @@ export interface PackResult {
   alreadyComplete: boolean;
 }
 
-/** Packs a source into shards; options left out take their PACK_OPTIONS defaults. */
+/**
+ * Packs a source into shards; options left out take their PACK_OPTIONS defaults. The options are
+ * checked here; the pack runs in a thread of its own (see pack-thread.ts), and the callbacks are
+ * called in this one.
+ */
 export async function packDataset(given: DeepPartial<PackOptions>): Promise<PackResult> {
-  const options = packOptions(given);
+  return packInThread(packOptions(given));
+}
+
+/** Packs in the calling thread, with options already checked. */
+export async function packInThisThread(options: PackOptions): Promise<PackResult> {
   // Decode workers take about a quarter of a second to start; they start while the source is listed.
   const pool = createDecodePool(options.workers, options.pool);
   try {
@@ -180,25 +189,19 @@ async function resumableEntries(
 /** Images per message to a decode worker. */
 const BATCH_IMAGES = 8;
 
-/** One image to pack: its split, its position there, and its index in the source. */
-interface Work {
+/** Positions [start, start + indices.length) of one split, decoded in one message; `indices` are the images' indices in the source. */
+interface WorkBatch {
   split: SplitName;
-  index: number;
-  item: SourceItem;
-  position: number;
+  start: number;
+  indices: Uint32Array;
 }
 
 /** The images not packed yet, split by split, BATCH_IMAGES at a time; made as they are taken, so a long source holds no list of them. */
-function* workBatches(splits: Splits, items: SourceItems, prior: JournalEntry[]): Generator<Work[]> {
+function* workBatches(splits: Splits, prior: JournalEntry[]): Generator<WorkBatch> {
   for (const split of SPLIT_ORDER) {
     const indices = splits[split];
     for (let start = resumePoint(prior, split); start < indices.length; start += BATCH_IMAGES)
-      yield Array.from(indices.subarray(start, start + BATCH_IMAGES), (index, i) => ({
-        split,
-        index,
-        item: items.item(index),
-        position: start + i,
-      }));
+      yield { split, start, indices: indices.subarray(start, start + BATCH_IMAGES) };
   }
 }
 
@@ -212,29 +215,32 @@ async function writeRemaining(
 ): Promise<{ entries: JournalEntry[]; trailingSkips: SkippedFile[]; sources: SourceHashes }> {
   const { width, height, colorMode, payload, jpegQuality, maxPixels } = options;
   const decodeOptions: DecodeOptions = { width, height, colorMode, payload, jpegQuality, maxPixels };
+  const { items, classes } = listing;
   const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
   // An interrupted run of this same job covered a prefix of each split, never more than all of it.
   const progress: PackProgress = { done: countCovered(prior), total, skipped: 0 };
-  const writers = new SplitWriters(options, listing.classes.length, prior, journal);
+  const writers = new SplitWriters(options, classes.length, prior, journal);
   const sources = new SourceHashes();
-  const encode = async (batch: Work[]) => {
-    const items = batch.map(({ item }) => ({
-      input: item.input,
-      label: item.label,
-      className: listing.classes[item.label]!,
-      filename: item.name,
-    }));
-    const results = await pool.encode({ options: decodeOptions, items });
-    return batch.map((w, i) => ({ ...w, result: results[i]! }));
+  const encode = async (batch: WorkBatch) => {
+    const tasks = Array.from(batch.indices, (index) => {
+      const { input, label, name } = items.item(index);
+      return { input, label, className: classes[label]!, filename: name };
+    });
+    return { batch, results: await pool.encode({ options: decodeOptions, items: tasks }) };
   };
-  const batches = workBatches(splits, listing.items, prior);
-  for await (const batch of mapOrdered(batches, Math.max(4, options.workers * 4), encode)) {
-    for (const { split, index, item, position, result } of batch) {
+  const batches = workBatches(splits, prior);
+  for await (const { batch, results } of mapOrdered(batches, Math.max(4, options.workers * 4), encode)) {
+    const { split, start, indices } = batch;
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      const index = indices[i]!;
       if (result.ok) {
-        await writers.add(split, position, result.frame, item.label);
+        const label = items.label(index);
+        // Most records go straight into the write chunk; only a full chunk or shard waits for I/O.
+        if (!writers.tryAdd(split, result.frame, label)) await writers.add(split, start + i, result.frame, label);
         sources.add(result.sourceSha256, split, index);
       } else {
-        const skipped = { file: item.name, reason: result.reason };
+        const skipped = { file: items.name(index), reason: result.reason };
         writers.skip(split, skipped);
         progress.skipped++;
         options.onSkip?.(skipped);
@@ -261,12 +267,15 @@ class SourceHashes {
   private indices = new Uint32Array(1024);
   private splits = new Uint8Array(1024);
   private readonly repeats = new Map<string, { sha256: string; members: { split: SplitName; index: number }[] }>();
+  /** The key being looked up, reused: an array per image was most of pack's garbage. */
+  private readonly key = new Uint32Array(3);
 
   add(sha256: string, split: SplitName, index: number): void {
-    const key = [0, 8, 16].map((at) => Number.parseInt(sha256.slice(at, at + 8), 16));
+    const key = this.key;
+    for (let word = 0; word < 3; word++) key[word] = hexWord(sha256, 8 * word);
     const slot = this.slotOf(key);
     if (this.indices[slot] === 0) {
-      this.insert(slot, key, split, index);
+      this.insert(slot, split, index);
       return;
     }
     const first = { split: SPLIT_ORDER[this.splits[slot]!]!, index: this.indices[slot]! - 1 };
@@ -286,16 +295,17 @@ class SourceHashes {
   }
 
   /** The key's slot, or the empty slot where it belongs (sha256 bits are uniform: the first word picks the slot). */
-  private slotOf(key: number[]): number {
-    const mask = this.indices.length - 1;
+  private slotOf(key: Uint32Array): number {
+    const { keys, indices } = this;
+    const mask = indices.length - 1;
     for (let slot = key[0]! & mask; ; slot = (slot + 1) & mask) {
-      if (this.indices[slot] === 0) return slot;
-      if (key.every((word, i) => this.keys[3 * slot + i] === word)) return slot;
+      if (indices[slot] === 0) return slot;
+      if (keys[3 * slot] === key[0] && keys[3 * slot + 1] === key[1] && keys[3 * slot + 2] === key[2]) return slot;
     }
   }
 
-  private insert(slot: number, key: number[], split: SplitName, index: number): void {
-    this.keys.set(key, 3 * slot);
+  private insert(slot: number, split: SplitName, index: number): void {
+    this.keys.set(this.key, 3 * slot);
     this.indices[slot] = index + 1;
     this.splits[slot] = SPLIT_ORDER.indexOf(split);
     if (++this.count * 2 > this.indices.length) this.rehash();
@@ -308,13 +318,23 @@ class SourceHashes {
     this.splits = new Uint8Array(splits.length * 2);
     for (let old = 0; old < indices.length; old++) {
       if (indices[old] === 0) continue;
-      const key = Array.from(keys.subarray(3 * old, 3 * old + 3));
+      const key = keys.subarray(3 * old, 3 * old + 3);
       const slot = this.slotOf(key);
       this.keys.set(key, 3 * slot);
       this.indices[slot] = indices[old]!;
       this.splits[slot] = splits[old]!;
     }
   }
+}
+
+/** The 32-bit word of hex digits at `at`, without slicing the string. */
+function hexWord(hex: string, at: number): number {
+  let word = 0;
+  for (let i = at; i < at + 8; i++) {
+    const code = hex.charCodeAt(i);
+    word = word * 16 + (code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57);
+  }
+  return word;
 }
 
 function warnOfLeakage(
@@ -352,6 +372,11 @@ class SplitWriters {
   async add(split: SplitName, position: number, record: Uint8Array, label: number): Promise<void> {
     const closed = await this.sequence(split).add(record, label);
     if (closed) await this.complete(split, closed, position);
+  }
+
+  /** Appends a record when no I/O is needed for it (see ShardSequence.tryAdd); false when add must be awaited. */
+  tryAdd(split: SplitName, record: Uint8Array, label: number): boolean {
+    return this.sequence(split).tryAdd(record, label);
   }
 
   skip(split: SplitName, skipped: SkippedFile): void {

@@ -41,11 +41,23 @@ export class ShardSequence {
     let closed: ShardInfo | undefined;
     if (this.current && this.current.writer.bytes + record.length > this.shardBytes) closed = await this.close();
     this.current ??= this.open();
+    await this.current.writer.writeFrame(record);
+    this.counted(this.current, record, label);
+    return closed;
+  }
+
+  /** Appends a framed record when that needs no I/O (the shard is open, has room, and so has its write chunk); false otherwise, and add must be awaited. */
+  tryAdd(record: Uint8Array, label: number): boolean {
     const shard = this.current;
-    await shard.writer.writeFrame(record);
+    if (!shard || shard.writer.bytes + record.length > this.shardBytes || !shard.writer.appendFrame(record))
+      return false;
+    this.counted(shard, record, label);
+    return true;
+  }
+
+  private counted(shard: OpenShard, record: Uint8Array, label: number): void {
     shard.frameBytes.push(record.length);
     shard.classCounts[label]!++;
-    return closed;
   }
 
   /** Completes the open shard, if any. */

@@ -5,9 +5,9 @@ import { readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } f
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { OptionError } from '@shardline/errors';
+import { isKnownError, OptionError, ShardlineError } from '@shardline/errors';
 import { decodeImage } from '@shardline/images';
-import { listSource, packDataset, packOptions } from '@shardline/pack';
+import { listSource, type PackProgress, packDataset, packOptions } from '@shardline/pack';
 import { decodeImageExample, encodeImageExample, type Manifest, readManifest, verifyShards } from '@shardline/shards';
 import {
   bmp,
@@ -424,6 +424,36 @@ describe('pack: links, leakage and junk', () => {
       { file: 'a/broken.png', reason: 'a symbolic link whose target does not exist' },
       { file: 'b/loop', reason: 'a symbolic link loop: it points to a folder that contains it' },
     ]);
+  });
+
+  test('the pack thread reports to the caller: progress, skips and the outcome, in order; its errors keep class and code', async () => {
+    const src = await classFolderSource(8);
+    writeFileSync(join(src, 'cats', 'broken.png'), 'not a png');
+    const events: string[] = [];
+    const progress: PackProgress[] = [];
+    const packed = packDataset(
+      packDefaults(src, tempDir(), {
+        onProgress: (p) => {
+          progress.push(p);
+          events.push('progress');
+        },
+        onSkip: (s) => events.push(`skip ${s.file}`),
+      }),
+    ).then(() => events.push('resolved'));
+    await packed;
+    assert.ok(events.includes('skip cats/broken.png'));
+    assert.equal(events.at(-1), 'resolved');
+    assert.ok(progress.every((p, i) => i === 0 || (p !== progress[i - 1] && p.done > progress[i - 1]!.done)));
+    assert.deepEqual(progress.at(-1), { done: 17, total: 17, skipped: 1 });
+
+    await assert.rejects(packDataset(packDefaults(join(src, 'missing'), tempDir())), (err) => {
+      return err instanceof ShardlineError && err.code === 'ERR_INPUT' && /missing does not exist/.test(err.message);
+    });
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    await assert.rejects(packDataset(packDefaults(src, file)), (err) => {
+      return isKnownError(err) && (err as NodeJS.ErrnoException).syscall === 'mkdir';
+    });
   });
 
   test('the same image in train and validation is warned of and listed by content hash', async () => {

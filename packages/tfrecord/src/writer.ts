@@ -57,15 +57,34 @@ export class TFRecordWriter {
   /** Appends a record already framed by frameRecord (in a worker, say). */
   async writeFrame(frame: Uint8Array): Promise<RecordLocation> {
     const location = { offset: this.uncompressedBytes, frameBytes: frame.length };
+    if (this.appendFrame(frame)) return location;
+    this.counted(frame);
+    await this.flush();
+    if (frame.length > this.chunk.length) await this.send(frame);
+    else this.copy(frame);
+    return location;
+  }
+
+  /**
+   * Appends a framed record if it fits in the chunk, with no I/O to wait for; false, and nothing
+   * appended, when writeFrame must be awaited instead. Packing called writeFrame for each record,
+   * and its promises were a fifth of the packer's garbage.
+   */
+  appendFrame(frame: Uint8Array): boolean {
+    if (this.chunkBytes + frame.length > this.chunk.length) return false;
+    this.counted(frame);
+    this.copy(frame);
+    return true;
+  }
+
+  private counted(frame: Uint8Array): void {
     this.uncompressedBytes += frame.length;
     this.records++;
-    if (this.chunkBytes + frame.length > this.chunk.length) await this.flush();
-    if (frame.length > this.chunk.length) await this.send(frame);
-    else {
-      this.chunk.set(frame, this.chunkBytes);
-      this.chunkBytes += frame.length;
-    }
-    return location;
+  }
+
+  private copy(frame: Uint8Array): void {
+    this.chunk.set(frame, this.chunkBytes);
+    this.chunkBytes += frame.length;
   }
 
   private async flush(): Promise<void> {
