@@ -62,6 +62,8 @@ describe('the CLI names the bad input and exits non-zero', () => {
     [['pack', '--max-pixels', '0'], '--max-pixels 0: must be an integer of at least 1'],
     [['pack', '--validation-split', '1'], '--validation-split 1: must be a number from 0 and below 1'],
     [['train', '--batch-size', '0'], '--batch-size 0: must be an integer of at least 1'],
+    [['train', '--num-shards', '3', '--shard-index', '3'], '--shard-index 3: must be below --num-shards (3)'],
+    [['train', '--num-shards', '0'], '--num-shards 0: must be an integer of at least 1'],
     [['train', '--batch-size', '-1'], '--batch-size -1: must be an integer of at least 1'],
     [['train', '--batch-size', '1.5'], '--batch-size 1.5: must be an integer of at least 1'],
     [['train', '--brightness-range', 'abc'], '--brightness-range abc: must be a [low, high] pair of 2 values'],

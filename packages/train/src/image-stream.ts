@@ -30,6 +30,14 @@ export interface RecordStreamOptions {
   seed: number;
   /** Read shards into this pool's buffers; images then come with a lease to release. */
   bufferPool?: ReadBufferPool;
+  /**
+   * Data-parallel reading, as tf.data's Dataset.shard(numShards, shardIndex): only every numShards-th
+   * record of the interleaved stream, from record shardIndex, becomes an image. Processes that share
+   * the seed and cycleLength see the same stream, so their parts are disjoint and make up the whole.
+   * Defaults to 1 and 0: every record.
+   */
+  numShards?: number;
+  shardIndex?: number;
 }
 
 /** Decoded images of one split: shards interleaved, then a bounded shuffle buffer. Memory stays flat. */
@@ -58,8 +66,9 @@ export async function* labelledImageGroups(
   const buffer =
     options.shuffleBuffer > 0 ? new ShuffleBuffer<LabelledPixels>(options.shuffleBuffer, random) : undefined;
   const reading = { compression: manifest.compression, bufferPool: options.bufferPool };
+  const part = new StreamPart(options.numShards ?? 1, options.shardIndex ?? 0);
   for await (const group of interleave(order, options.cycleLength, reading)) {
-    const images = await decodeGroup(group, manifest);
+    const images = await decodeGroup(group, manifest, part);
     const out = buffer ? buffer.exchange(images) : images;
     if (out.length > 0) yield out;
   }
@@ -85,26 +94,59 @@ export async function* imageBatches(
   if (pending.length > 0) yield pending;
 }
 
-/** Raw records decode synchronously, and so do JPEG payloads where @napi-rs/image reads them; sharp, where it does not, runs on libuv threads. */
-async function decodeGroup(group: RecordGroup, manifest: Manifest): Promise<LabelledPixels[]> {
-  const decoded = group.records.map((record, i) => toPixels(record, group.from[i]!, manifest));
+/** Which records of the stream are this reader's: every numShards-th, from shardIndex. */
+class StreamPart {
+  private position = 0;
+
+  constructor(
+    private readonly numShards: number,
+    private readonly shardIndex: number,
+  ) {}
+
+  /** Whether the stream's next record is ours. */
+  takesNext(): boolean {
+    return this.position++ % this.numShards === this.shardIndex;
+  }
+}
+
+/**
+ * Raw records decode synchronously, and so do JPEG payloads where @napi-rs/image reads them; sharp, where it does not, runs on libuv threads.
+ * Records of another part are checked and counted, so each shard's counts are still checked, but not decoded.
+ */
+async function decodeGroup(group: RecordGroup, manifest: Manifest, part: StreamPart): Promise<LabelledPixels[]> {
+  const decoded: (LabelledPixels | Promise<LabelledPixels>)[] = [];
+  group.records.forEach((record, i) => {
+    if (part.takesNext()) decoded.push(toPixels(record, group.from[i]!, manifest));
+    else countOnly(record, group.from[i]!, manifest);
+  });
   const images = decoded.some((d) => d instanceof Promise) ? await Promise.all(decoded) : (decoded as LabelledPixels[]);
   for (const shard of group.finished) shard.checkCounts();
   return images;
 }
 
-/** Raw pixels stay a view into the read buffer (and keep its lease); decoded JPEG pixels are fresh, so the lease goes back at once. */
-function toPixels(record: TFRecord, shard: ShardCursor, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
-  const { data, lease } = record;
-  let image: ImageRecord;
+/** A record another reader decodes: checked and tallied, its buffer released. */
+function countOnly(record: TFRecord, shard: ShardCursor, manifest: Manifest): void {
+  shard.tally.add(checkedRecord(record, shard, manifest).label);
+  record.lease?.release();
+}
+
+/** The record's Example, checked against the manifest; errors name the shard and offset. */
+function checkedRecord(record: TFRecord, shard: ShardCursor, manifest: Manifest): ImageRecord {
   try {
-    image = decodeImageExample(data);
+    const image = decodeImageExample(record.data);
     const problem = recordProblem(manifest, image);
     if (problem) throw new Error(problem);
-    if (image.format === 'raw') return counted(image.encoded, image, shard, lease);
+    return image;
   } catch (err) {
     throw shard.recordError(record, err);
   }
+}
+
+/** Raw pixels stay a view into the read buffer (and keep its lease); decoded JPEG pixels are fresh, so the lease goes back at once. */
+function toPixels(record: TFRecord, shard: ShardCursor, manifest: Manifest): LabelledPixels | Promise<LabelledPixels> {
+  const { lease } = record;
+  const image = checkedRecord(record, shard, manifest);
+  if (image.format === 'raw') return counted(image.encoded, image, shard, lease);
   const { width, height, channels } = manifest.image;
   return decodeStoredJpeg(image.encoded, { width, height }, channels)
     .then((pixels) => {

@@ -30,6 +30,7 @@ export { AUGMENT_PREVIEW_FILE, type TrainResult, trainModel } from './train';
 export {
   type InputOptions,
   type ModelChoice,
+  partRecords,
   type ScheduleOptions,
   TRAIN_OPTIONS,
   type TrainOptions,

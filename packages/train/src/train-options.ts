@@ -1,3 +1,4 @@
+import { OptionError } from '@shardline/errors';
 import {
   between,
   type Check,
@@ -27,6 +28,10 @@ export interface InputOptions {
   prefetch: number;
   /** Multiplies uint8 pixels, as Keras rescale. Defaults to 1/255. */
   rescale: number;
+  /** Data-parallel reading: the training records are cut into this many parts (tf.data's Dataset.shard). Defaults to 1. */
+  numShards: number;
+  /** The part this process trains on, from 0 to numShards - 1. Defaults to 0. */
+  shardIndex: number;
 }
 
 /** The network: a CNN built here, or a head on a loaded base. */
@@ -104,6 +109,19 @@ export const INPUT_OPTIONS: OptionTable<InputOptions> = {
     defaultText: '1/255',
     check: positive,
     describe: 'Pixel multiplier, as Keras rescale',
+  },
+  numShards: {
+    kind: 'number',
+    default: 1,
+    check: atLeastOne,
+    describe:
+      "Data-parallel reading, as tf.data's Dataset.shard: the training records are cut into this many parts, every Nth record of the interleaved stream to each; processes given the same shards, --seed and --cycle-length and --shard-index 0..N-1 read disjoint parts that make up the whole (validation is read whole)",
+  },
+  shardIndex: {
+    kind: 'number',
+    default: 0,
+    check: nonNegativeInteger,
+    describe: 'Data-parallel reading: the part this process trains on, from 0 to --num-shards - 1',
   },
 };
 
@@ -214,5 +232,14 @@ export const MODEL_DIR_OPTION: OptionSpec<string> = {
 
 /** The options given, every one left out set to its default; an OptionError names any value trainModel cannot use. */
 export function trainOptions(given: DeepPartial<TrainOptions> = {}): TrainOptions {
-  return withDefaults(TRAIN_OPTIONS, { ...given, augment: withAugmentPreset(given.augment) });
+  const options = withDefaults(TRAIN_OPTIONS, { ...given, augment: withAugmentPreset(given.augment) });
+  const { numShards, shardIndex } = options.input;
+  if (shardIndex >= numShards)
+    throw new OptionError('input.shardIndex', shardIndex, `must be below --num-shards (${numShards})`);
+  return options;
+}
+
+/** How many of a split's records the part `shardIndex` of `numShards` holds. */
+export function partRecords(records: number, { numShards, shardIndex }: InputOptions): number {
+  return Math.max(0, Math.ceil((records - shardIndex) / numShards));
 }

@@ -15,7 +15,7 @@ import { loadModel, loadTrainedModel, type ModelInfo, saveTrainedModel } from '.
 import { previewAugmentation } from './preview';
 import { writeReport } from './report';
 import { EpochRecorder, RUN_FORMAT, type RunRecord, shardsSummary, versions, writeRunRecord } from './run-record';
-import { type TrainOptions, trainOptions } from './train-options';
+import { partRecords, type TrainOptions, trainOptions } from './train-options';
 
 export interface TrainResult {
   backend: BackendInfo;
@@ -60,8 +60,15 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
   const pipeline = { ...options.input, seed: options.seed };
   const meter = new InputWaitMeter();
   const trainData = shardDataset(options.shards, manifest, 'train', { ...pipeline, augment: options.augment }, meter);
-  const validationData = shardDataset(options.shards, manifest, validationSplit, { ...pipeline, shuffleBuffer: 0 });
-  const batchesPerEpoch = Math.ceil(manifest.splits.train.records / options.input.batchSize);
+  // Every process validates on the whole split, so their scores compare.
+  const validationData = shardDataset(options.shards, manifest, validationSplit, {
+    ...pipeline,
+    shuffleBuffer: 0,
+    numShards: 1,
+    shardIndex: 0,
+  });
+  const trainImages = partRecords(manifest.splits.train.records, options.input);
+  const batchesPerEpoch = Math.ceil(trainImages / options.input.batchSize);
   const plateau = new PlateauCallback({
     ...options.schedule,
     checkpointDir,
@@ -82,7 +89,7 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
       )
     : { model, trainData, validationData };
 
-  const recorder = new EpochRecorder(meter, manifest.splits.train.records);
+  const recorder = new EpochRecorder(meter, trainImages);
   let currentEpoch = initialEpoch;
   let means = new EpochMeans();
   const history = await fit.model.fitDataset(fit.trainData, {

@@ -16,6 +16,7 @@ import {
   EpochMeans,
   evaluateModel,
   fileSaveHandler,
+  type InputOptions,
   imageTensor,
   initBackend,
   labelledImageGroups,
@@ -24,6 +25,7 @@ import {
   loadModel,
   makeAugmenter,
   NO_AUGMENTATION,
+  partRecords,
   predictFiles,
   shardDataset,
   summarize,
@@ -110,6 +112,32 @@ describe('training pipeline', () => {
     assert.notDeepEqual(first.labels, second.labels, 'a new order each epoch');
     const again = await epochLabels(shardDataset(dir, manifest, 'train', options));
     assert.deepEqual(again.labels, first.labels, 'the same seed gives the same order');
+  });
+
+  test('data-parallel parts (Dataset.shard) are disjoint, make up the epoch, differ by one record at most, and still check every shard', async () => {
+    const { dir, manifest } = await darkBrightShards(20);
+    const shards = splitShards(dir, manifest, 'train');
+    const options = { cycleLength: 2, seed: 5, shuffleBuffer: 6 };
+    const names = async (part: { numShards: number; shardIndex: number }, bufferPool?: ReadBufferPool) => {
+      const read: string[] = [];
+      for await (const image of labelledImages(shards, manifest, { ...options, ...part, bufferPool })) {
+        read.push(image.filename);
+        image.lease?.release();
+      }
+      return read;
+    };
+    const whole = await names({ numShards: 1, shardIndex: 0 });
+    const pool = new ReadBufferPool(512);
+    const parts = [];
+    for (let shardIndex = 0; shardIndex < 3; shardIndex++) parts.push(await names({ numShards: 3, shardIndex }, pool));
+    assert.equal(whole.length, manifest.splits.train!.records);
+    assert.deepEqual(parts.flat().sort(), [...whole].sort(), 'together, every record once');
+    assert.deepEqual(
+      parts.map((part) => part.length),
+      [0, 1, 2].map((shardIndex) => partRecords(whole.length, { numShards: 3, shardIndex } as InputOptions)),
+    );
+    assert.ok(Math.max(...parts.map((p) => p.length)) - Math.min(...parts.map((p) => p.length)) <= 1);
+    assert.equal(pool.buffersIdle, pool.buffersAllocated, 'the records of other parts give their buffers back too');
   });
 
   for (const payload of ['raw', 'jpeg'] as const) {
