@@ -56,12 +56,12 @@ export type DecodeResult = DecodedImage | DecodeFailure;
 /** Decodes, resizes (stretching to the target, as Keras does) and encodes one image. Never throws. */
 export async function decodeImage(input: ImageInput, options: DecodeOptions): Promise<DecodeResult> {
   try {
-    const size = { width: options.width, height: options.height };
+    const { width, height } = options;
     const { bytes, resized } =
       input.kind === 'file'
-        ? await decodeFile(input.path, { ...size, crop: input.crop }, options.maxPixels)
-        : await resizePixels(input, size);
-    return { ...(await toPayload(resized, options)), sourceSha256: createHash('sha256').update(bytes).digest('hex') };
+        ? await decodeFile(input.path, { width, height, crop: input.crop }, options.maxPixels)
+        : await resizePixels(input, { width, height });
+    return await toPayload(resized, options, createHash('sha256').update(bytes).digest('hex'));
   } catch (err) {
     return { ok: false, reason: describeError(err) };
   }
@@ -111,16 +111,21 @@ function readImageFile(path: string): { bytes: Buffer; decoder: ImageDecoder } {
 }
 
 /** The stored channels (RGB, or ITU-R 601 luma), then the payload: the raw pixels or a JPEG of them. */
-async function toPayload(image: RawImage, options: DecodeOptions): Promise<DecodedImage> {
+/**
+ * The decoded image as one object literal: a spread copy of each result (`{ ...payload, sourceSha256 }`)
+ * outlived its turn, and V8 promoted about 180 bytes an image into a decode process's old generation.
+ */
+async function toPayload(image: RawImage, options: DecodeOptions, sourceSha256: string): Promise<DecodedImage> {
   const channels = options.colorMode === 'grayscale' ? 1 : 3;
   const pixels = channels === 1 ? luma601(image) : rgb(image);
   const { width, height } = image;
-  if (options.payload === 'raw') return { ok: true, data: pixels, width, height, channels, format: 'raw' };
+  if (options.payload === 'raw')
+    return { ok: true, data: pixels, width, height, channels, format: 'raw', sourceSha256 };
   const data = await loadSharp()(pixels, { raw: { width, height, channels } })
     .toColourspace(channels === 1 ? 'b-w' : 'srgb')
     .jpeg({ quality: options.jpegQuality })
     .toBuffer();
-  return { ok: true, data, width, height, channels, format: 'jpeg' };
+  return { ok: true, data, width, height, channels, format: 'jpeg', sourceSha256 };
 }
 
 function describeError(err: unknown): string {

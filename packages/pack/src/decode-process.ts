@@ -1,5 +1,6 @@
 import { useSharpAsWorker } from '@shardline/images';
-import { type WorkerFunction, workerFunctions } from './worker-functions';
+import { packResults } from './frame-transport';
+import { type EncodeResult, type WorkerFunction, workerFunctions } from './worker-functions';
 
 /** Child-process entry of the process pool: runs the named worker function for each message. */
 interface Request {
@@ -16,6 +17,8 @@ let queue = Promise.resolve();
 process.on('message', (request: Request) => {
   queue = queue.then(async () => {
     const result = await workerFunctions[request.name](request.task);
-    process.send?.({ id: request.id, result });
+    // send() serializes at once, so the transport buffer is free again when it returns.
+    const sent = request.name === 'encode' ? packResults(result as EncodeResult[]) : result;
+    process.send?.({ id: request.id, result: sent });
   });
 });

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DecodeResult } from '@shardline/images';
 import Piscina from 'piscina';
+import { type PackedResults, unpackResults } from './frame-transport';
 import {
   type DecodeTask,
   type EncodeResult,
@@ -101,7 +102,10 @@ function decoderNodeOptions(): string {
 
 class ChildWorker {
   private readonly child: ChildProcess;
-  private readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { name: WorkerFunction; resolve: (result: unknown) => void; reject: (err: Error) => void }
+  >();
   private nextId = 0;
   private stopping = false;
 
@@ -114,8 +118,9 @@ class ChildWorker {
       env: { ...process.env, GLIBC_TUNABLES: decoderMallocTunables(), NODE_OPTIONS: decoderNodeOptions() },
     });
     this.child.on('message', (m: { id: number; result: unknown }) => {
-      this.pending.get(m.id)?.resolve(m.result);
+      const pending = this.pending.get(m.id);
       this.pending.delete(m.id);
+      pending?.resolve(pending.name === 'encode' ? unpackResults(m.result as PackedResults) : m.result);
     });
     this.child.on('exit', (code, signal) => {
       if (this.stopping) return;
@@ -134,7 +139,7 @@ class ChildWorker {
   run(name: WorkerFunction, task: DecodeTask | EncodeTask | TimingTask): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { name, resolve, reject });
       this.child.send({ id, name, task }, (err) => err && reject(err));
     });
   }
