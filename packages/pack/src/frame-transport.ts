@@ -2,11 +2,12 @@ import type { DecodeFailure } from '@shardline/images';
 import type { EncodeResult } from './worker-functions';
 
 /**
- * A batch of encode results as a decode process sends them: the frames in one buffer, each result
- * with its frame's length. Node's IPC serializer keeps every object of a sent message (through its
- * serializer object) until a full collection, so a buffer per frame held a decode process's
- * ArrayBuffers at up to 30 MiB between collections; one transport buffer, reused batch after batch,
- * is all that it keeps.
+ * A batch of encode results as a decode process sends them: the frames in one buffer, reused batch
+ * after batch, each result with its frame's length. Typed arrays sent in IPC messages outlive the
+ * young generation's collections until a full one: a process sending 8 arrays of 900 bytes a message
+ * held 12.7 MiB of ArrayBuffers, against 0.1 MiB sending the rest of the message alone and 0.4 MiB
+ * making the arrays without sending them. With a buffer per frame, each decode process of a long pack
+ * held up to 30 MiB.
  */
 export interface PackedResults {
   frames: Uint8Array;
