@@ -38,6 +38,11 @@ export interface PackSpeedRow {
   speedup: number;
   /** Of workers x the decoder's single-thread ceiling. */
   ceilingShare: number;
+  /**
+   * Images/s from the first written batch to the last (median): the rate a long pack approaches, without
+   * starting its thread and workers, listing, and closing shards. Comparable to the peer's warm epoch.
+   */
+  steadyImagesPerSecond: number;
 }
 
 export interface PackSpeedReport {
@@ -65,6 +70,7 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
   const peerNote =
     options.width === options.height ? await peerUnavailable(options.peer) : 'peer skipped: it resizes to squares only';
   const seconds = CONFIGS.map(() => [] as number[]);
+  const steady = CONFIGS.map(() => [] as number[]);
   const ceilings: number[] = [];
   const peerRuns: PeerRow[][] = [];
   let images = 0;
@@ -75,6 +81,7 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
     for (const [i, config] of CONFIGS.entries()) {
       log(`round ${round + 1}/${options.repetitions}: ${config.workers} ${config.pool}`);
       const started = performance.now();
+      const window = new ProgressWindow();
       const { manifest } = await packDataset({
         ...config,
         src: options.src,
@@ -82,8 +89,10 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
         width: options.width,
         height: options.height,
         force: true,
+        onProgress: (progress) => window.add(progress.done),
       });
       seconds[i]!.push((performance.now() - started) / 1000);
+      steady[i]!.push(window.imagesPerSecond());
       images = Object.values(manifest.splits).reduce((n, s) => n + (s?.records ?? 0), 0) + manifest.skipped.length;
     }
     if (peerNote) continue;
@@ -91,7 +100,7 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
     peerRuns.push(await folderPeerRows(options.peer, options.src, options.width, [0, 2]));
   }
   const ceiling = median(ceilings);
-  const rows = CONFIGS.map((config, i) => packRow(config, images, seconds[i]!, ceiling));
+  const rows = CONFIGS.map((config, i) => packRow(config, images, seconds[i]!, median(steady[i]!), ceiling));
   for (const row of rows)
     row.speedup = row.imagesPerSecond / rows.find((r) => r.pool === row.pool && r.workers === 1)!.imagesPerSecond;
   const peerRows = (peerRuns[0] ?? []).map((row, i) => ({
@@ -105,6 +114,7 @@ function packRow(
   config: { pool: PoolKind; workers: number },
   images: number,
   seconds: number[],
+  steadyImagesPerSecond: number,
   ceiling: number,
 ): PackSpeedRow {
   const medianSeconds = median(seconds);
@@ -117,7 +127,27 @@ function packRow(
     imagesPerSecond,
     speedup: 1,
     ceilingShare: imagesPerSecond / (config.workers * ceiling),
+    steadyImagesPerSecond,
   };
+}
+
+/** The images packed between the first progress report and the last, and the time between them. */
+class ProgressWindow {
+  private first: { at: number; done: number } | undefined;
+  private last: { at: number; done: number } | undefined;
+
+  add(done: number): void {
+    const point = { at: performance.now(), done };
+    this.first ??= point;
+    this.last = point;
+  }
+
+  /** NaN with fewer than two reports. */
+  imagesPerSecond(): number {
+    const { first, last } = this;
+    if (!first || !last || last.at === first.at) return Number.NaN;
+    return (last.done - first.done) / ((last.at - first.at) / 1000);
+  }
 }
 
 /** The source's files, decoded as pack decodes them with these options. */
@@ -145,25 +175,37 @@ export function formatPackSpeedTable(report: PackSpeedReport): string {
   const { rows } = report;
   const lines = rows.map(
     (r) =>
-      `${r.pool.padEnd(22)}${String(r.workers).padStart(8)}${r.imagesPerSecond.toFixed(0).padStart(11)}${r.medianSeconds.toFixed(2).padStart(10)}${`${r.speedup.toFixed(2)}x`.padStart(14)}${`${(r.ceilingShare * 100).toFixed(0)}%`.padStart(16)}`,
+      `${r.pool.padEnd(22)}${String(r.workers).padStart(8)}${r.imagesPerSecond.toFixed(0).padStart(11)}${r.medianSeconds.toFixed(2).padStart(10)}${`${r.speedup.toFixed(2)}x`.padStart(14)}${`${(r.ceilingShare * 100).toFixed(0)}%`.padStart(16)}${steadyCells(r, report.ceilingImagesPerSecond)}`,
   );
   const peers = report.peerRows.map(
     (p) => `${p.peer.padEnd(22)}${String(p.workers).padStart(8)}${p.imagesPerSecond.toFixed(0).padStart(11)}`,
   );
   return [
     `${report.images} images per run, median of ${rows[0]?.seconds.length ?? 0}; decoder ceiling (one worker, one image at a time): ${report.ceilingImagesPerSecond.toFixed(0)} images/s`,
-    `${''.padEnd(22)}${'workers'.padStart(8)}${'images/s'.padStart(11)}${'seconds'.padStart(10)}${'vs 1 worker'.padStart(14)}${'of the ceiling'.padStart(16)}`,
+    `${''.padEnd(22)}${'workers'.padStart(8)}${'images/s'.padStart(11)}${'seconds'.padStart(10)}${'vs 1 worker'.padStart(14)}${'of the ceiling'.padStart(16)}${'steady'.padStart(9)}${'of the ceiling'.padStart(16)}`,
     ...lines,
     ...peers,
     ...(report.peerNote ? [report.peerNote] : []),
   ].join('\n');
 }
 
+/** The steady rate and its share of the ceiling, or dashes when a run made fewer than two progress reports. */
+function steadyCells(row: PackSpeedRow, ceiling: number): string {
+  const rate = row.steadyImagesPerSecond;
+  if (Number.isNaN(rate)) return `${'-'.padStart(9)}${'-'.padStart(16)}`;
+  return `${rate.toFixed(0).padStart(9)}${`${((rate / (row.workers * ceiling)) * 100).toFixed(0)}%`.padStart(16)}`;
+}
+
 /** One JSON object: the ceiling and each configuration's rate (and the peer's, when it ran). */
 export function packSpeedJson(report: PackSpeedReport): string {
   return JSON.stringify({
     decoder_ceiling_images_per_s: Math.round(report.ceilingImagesPerSecond),
-    rows: report.rows.map((r) => ({ pool: r.pool, workers: r.workers, images_per_s: Math.round(r.imagesPerSecond) })),
+    rows: report.rows.map((r) => ({
+      pool: r.pool,
+      workers: r.workers,
+      images_per_s: Math.round(r.imagesPerSecond),
+      steady_images_per_s: Math.round(r.steadyImagesPerSecond),
+    })),
     peer_rows: report.peerRows.map((p) => ({ peer: p.peer, workers: p.workers, images_per_s: p.imagesPerSecond })),
   });
 }

@@ -30,10 +30,12 @@ test('bench pack times every pool beside the decoder ceiling, and writes the JSO
   for (const row of report.rows) {
     const share = row.imagesPerSecond / (row.workers * report.ceilingImagesPerSecond);
     assert.ok(Math.abs(row.ceilingShare - share) < 1e-9, `${row.pool} ${row.workers}`);
+    // The steady rate leaves out starting the thread and the workers, which the whole run pays.
+    assert.ok(row.steadyImagesPerSecond > row.imagesPerSecond, `${row.pool} ${row.workers}: steady rate`);
   }
   assert.equal(report.peerNote, 'peer skipped (--peer none)');
   assert.match(formatPackSpeedTable(report), /decoder ceiling \(one worker, one image at a time\): \d+ images\/s/);
   const json = JSON.parse(packSpeedJson(report)) as { decoder_ceiling_images_per_s: number; rows: object[] };
   assert.ok(json.decoder_ceiling_images_per_s > 0);
-  assert.deepEqual(Object.keys(json.rows[0]!).sort(), ['images_per_s', 'pool', 'workers']);
+  assert.deepEqual(Object.keys(json.rows[0]!).sort(), ['images_per_s', 'pool', 'steady_images_per_s', 'workers']);
 });

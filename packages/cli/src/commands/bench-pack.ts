@@ -11,7 +11,7 @@ export const benchPackCommand: CommandModule<object, Record<string, unknown> & {
     addFlags(yargs, benchLibrary().PACK_SPEED_OPTIONS).option('json', {
       type: 'string',
       describe:
-        'Also write one JSON object: {"decoder_ceiling_images_per_s", "rows": [{"pool", "workers", "images_per_s"}]}',
+        'Also write one JSON object: {"decoder_ceiling_images_per_s", "rows": [{"pool", "workers", "images_per_s", "steady_images_per_s"}]}',
     }),
   handler: async (args) => {
     const { benchPackSpeed, PACK_SPEED_OPTIONS, formatPackSpeedTable, packSpeedJson } = benchLibrary();
