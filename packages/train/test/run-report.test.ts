@@ -203,7 +203,7 @@ describe('run record', () => {
     const html = readFileSync(join(light, 'index.html'), 'utf8');
     assert.match(html, new RegExp(`<img src="${AUGMENT_PREVIEW_FILE}"`));
     assert.match(html, new RegExp(`Weights kept from epoch ${run.keptEpoch} `));
-    assert.match(html, /<td>2<\/td><td>[\d.]+<\/td><td>\d+<\/td><td>[\d.]+%<\/td><td>0\.0100<\/td>/);
+    assert.match(html, /<td>2( \(kept\))?<\/td><td>[\d.]+<\/td><td>\d+<\/td><td>[\d.]+%<\/td><td>0\.0100<\/td>/);
     assert.ok(existsSync(join(light, AUGMENT_PREVIEW_FILE)));
 
     const plain = tempDir();
