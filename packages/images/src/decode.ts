@@ -110,9 +110,9 @@ function readImageFile(path: string): { bytes: Buffer; decoder: ImageDecoder } {
   }
 }
 
-/** The stored channels (RGB, or ITU-R 601 luma), then the payload: the raw pixels or a JPEG of them. */
 /**
- * The decoded image as one object literal: a spread copy of each result (`{ ...payload, sourceSha256 }`)
+ * The stored channels (RGB, or ITU-R 601 luma), then the payload: the raw pixels or a JPEG of them.
+ * The decoded image is one object literal: a spread copy of each result (`{ ...payload, sourceSha256 }`)
  * outlived its turn, and V8 promoted about 180 bytes an image into a decode process's old generation.
  */
 async function toPayload(image: RawImage, options: DecodeOptions, sourceSha256: string): Promise<DecodedImage> {

@@ -102,7 +102,7 @@ export async function* csvRecords(file: string, given?: string): AsyncGenerator<
       lines[lines.length - 1] = { ...line, bytes: Buffer.from(line.bytes) };
       continue;
     }
-    const record = recordOf(lines, start, delimiter, scanned);
+    const record = recordOf(lines, quotes > 0, start, delimiter, scanned);
     lines = [];
     quotes = 0;
     if (!record) continue;
@@ -110,7 +110,7 @@ export async function* csvRecords(file: string, given?: string): AsyncGenerator<
     start = record.end;
   }
   // A quoted field still open at the end of the file: csv-parse names the problem.
-  const last = lines.length > 0 ? recordOf(lines, start, delimiter, scanned) : undefined;
+  const last = lines.length > 0 ? recordOf(lines, true, start, delimiter, scanned) : undefined;
   if (last) yield last;
 }
 
@@ -176,11 +176,17 @@ class PlainRecord implements CsvRecord {
   }
 }
 
-/** The record the lines make, undefined for a blank line, or a record with the parser's problem. */
-function recordOf(lines: FileLine[], start: number, delimiter: string, scanned: CsvFields): CsvRecord | undefined {
+/** The record the lines make (`quoted`: they hold a quote), undefined for a blank line, or a record with the parser's problem. */
+function recordOf(
+  lines: FileLine[],
+  quoted: boolean,
+  start: number,
+  delimiter: string,
+  scanned: CsvFields,
+): CsvRecord | undefined {
   const bytes = lines.length === 1 ? lines[0]!.bytes : Buffer.concat(lines.map((l) => l.bytes));
   const [end, line] = [lines.at(-1)!.end, lines[0]!.number];
-  if (!bytes.includes(QUOTE)) {
+  if (!quoted) {
     const plain = scanned.scan(bytes, delimiter);
     return plain.count === 0 ? undefined : new PlainRecord(plain, start, end, line);
   }

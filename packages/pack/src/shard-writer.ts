@@ -39,7 +39,7 @@ export class ShardSequence {
   /** Appends a framed record; returns the shard it closed first, if the record did not fit. */
   async add(record: Uint8Array, label: number): Promise<ShardInfo | undefined> {
     let closed: ShardInfo | undefined;
-    if (this.current && this.current.writer.bytes + record.length > this.shardBytes) closed = await this.close();
+    if (this.current && !this.hasRoom(this.current, record)) closed = await this.close();
     this.current ??= this.open();
     await this.current.writer.writeFrame(record);
     this.counted(this.current, record, label);
@@ -49,10 +49,13 @@ export class ShardSequence {
   /** Appends a framed record when that needs no I/O (the shard is open, has room, and so has its write chunk); false otherwise, and add must be awaited. */
   tryAdd(record: Uint8Array, label: number): boolean {
     const shard = this.current;
-    if (!shard || shard.writer.bytes + record.length > this.shardBytes || !shard.writer.appendFrame(record))
-      return false;
+    if (!shard || !this.hasRoom(shard, record) || !shard.writer.appendFrame(record)) return false;
     this.counted(shard, record, label);
     return true;
+  }
+
+  private hasRoom(shard: OpenShard, record: Uint8Array): boolean {
+    return shard.writer.bytes + record.length <= this.shardBytes;
   }
 
   private counted(shard: OpenShard, record: Uint8Array, label: number): void {

@@ -110,8 +110,9 @@ class StreamPart {
 }
 
 /**
- * Raw records decode synchronously, and so do JPEG payloads where @napi-rs/image reads them; sharp, where it does not, runs on libuv threads.
- * Records of another part are checked and counted, so each shard's counts are still checked, but not decoded.
+ * Raw records decode synchronously, and so do JPEG payloads where @napi-rs/image reads them; sharp,
+ * where it does not, runs on libuv threads. Records of another part are checked and counted, so each
+ * shard's counts are still checked, but not decoded.
  */
 async function decodeGroup(group: RecordGroup, manifest: Manifest, part: StreamPart): Promise<LabelledPixels[]> {
   const decoded: (LabelledPixels | Promise<LabelledPixels>)[] = [];

@@ -12,7 +12,8 @@ export const predictCommand: CommandModule = {
         'Print one JSON array, an object per file: {"file", "className", "confidence"}, or {"file", "error"} when it cannot be classified',
     }),
   handler: async (args) => {
-    const predictions = await trainLibrary().predictFiles(optionsFromFlags(trainLibrary().PREDICT_OPTIONS, args));
+    const { predictFiles, PREDICT_OPTIONS } = trainLibrary();
+    const predictions = await predictFiles(optionsFromFlags(PREDICT_OPTIONS, args));
     if (predictions.some((p) => p.error)) process.exitCode = 1;
     if (args.json) return console.log(JSON.stringify(predictions, null, 2));
     for (const p of predictions) {

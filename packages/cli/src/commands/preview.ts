@@ -8,7 +8,8 @@ export const previewCommand: CommandModule = {
     "Draw training images beside augmented versions of them, with train's augmentation code and seed, without training",
   builder: (yargs) => addFlags(yargs, trainLibrary().PREVIEW_OPTIONS),
   handler: async (args) => {
-    const file = await trainLibrary().previewAugmentation(optionsFromFlags(trainLibrary().PREVIEW_OPTIONS, args));
+    const { previewAugmentation, PREVIEW_OPTIONS } = trainLibrary();
+    const file = await previewAugmentation(optionsFromFlags(PREVIEW_OPTIONS, args));
     console.log(`Augmentation preview: ${file}`);
   },
 };
