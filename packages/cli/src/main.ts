@@ -6,6 +6,7 @@ import { compareCommand } from './commands/compare';
 import { demoCommand } from './commands/demo';
 import { evaluateCommand } from './commands/evaluate';
 import { inspectCommand } from './commands/inspect';
+import { mergeCommand } from './commands/merge';
 import { packCommand } from './commands/pack';
 import { predictCommand } from './commands/predict';
 import { previewCommand } from './commands/preview';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     .usage('$0 <command> [options]\n\nPack images into TFRecord shards once; stream them into tfjs training.')
     .command(sampleCommand)
     .command(packCommand)
+    .command(mergeCommand)
     .command(inspectCommand)
     .command(verifyCommand)
     .command(trainCommand)

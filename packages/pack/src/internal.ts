@@ -2,6 +2,7 @@
 
 export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxArray, parseIdx, readIdx } from './idx';
 export * from './index';
+export { taskIndexFromEnvironment, taskRange } from './pack-task';
 export { isPixelCsv } from './pixel-csv';
 export { createDecodePool, type DecodePool, mapOrdered } from './pool';
 export type { SourceItems } from './sources';

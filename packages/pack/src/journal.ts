@@ -2,6 +2,7 @@ import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashFile, type ShardInfo, type SkippedFile, type SplitName } from '@shardline/shards';
 
+/** A whole pack's journal; each task of a distributed pack keeps its own (see OutputFiles). */
 export const JOURNAL_FILE = 'pack-journal.jsonl';
 
 /** A completed shard and how far through its split's item list it reaches. */
@@ -20,8 +21,8 @@ export interface JournalEntry {
 export class Journal {
   private constructor(private readonly file: string) {}
 
-  static async start(outDir: string, fingerprint: string): Promise<Journal> {
-    const journal = new Journal(join(outDir, JOURNAL_FILE));
+  static async start(file: string, fingerprint: string): Promise<Journal> {
+    const journal = new Journal(file);
     await writeFile(journal.file, `${JSON.stringify({ fingerprint })}\n`);
     return journal;
   }
@@ -41,10 +42,10 @@ export interface PriorProgress {
 }
 
 /** Reads an earlier run's journal; a torn last line (killed mid-append) is ignored. */
-export async function readJournal(outDir: string): Promise<PriorProgress | undefined> {
+export async function readJournal(file: string): Promise<PriorProgress | undefined> {
   let text: string;
   try {
-    text = await readFile(join(outDir, JOURNAL_FILE), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch {
     return undefined;
   }

@@ -11,8 +11,10 @@ import {
   seedOption,
   withDefaults,
 } from '@shardline/options';
+import { MAX_TASKS } from '@shardline/shards';
 import { CSV_OPTIONS } from './csv-table';
 import type { PackOptions } from './pack';
+import { taskIndexFromEnvironment } from './pack-task';
 import { isPixelCsv } from './pixel-csv';
 import { DEFAULT_POOL, defaultWorkerCount } from './pool';
 
@@ -115,6 +117,19 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
       'Follow symbolic links in --src, as Keras follow_links (loops are detected and skipped); without it each link is skipped and listed in manifest.json',
   },
   force: { kind: 'boolean', default: false, describe: 'Replace shards in --out written by a different pack job' },
+  numTasks: {
+    kind: 'number',
+    default: 1,
+    check: integer({ min: 1, max: MAX_TASKS }),
+    describe:
+      "Split the job into this many tasks, run anywhere that sees the same --src and --out (a Kubernetes Indexed Job, a Slurm array): each packs its 1/N of every split, and 'shardline merge OUT' then writes manifest.json",
+  },
+  taskIndex: {
+    kind: 'number',
+    check: integer({ min: 0, max: MAX_TASKS - 1 }),
+    defaultText: 'JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID when set, with --num-tasks above 1; else 0',
+    describe: 'Which task of --num-tasks this run is, from 0',
+  },
   csv: CSV_OPTIONS,
 };
 
@@ -130,7 +145,14 @@ export function packOptions(given: DeepPartial<PackOptions>): PackOptions {
     );
   }
   refuseIgnoredOptions(options);
+  options.taskIndex = checkedTaskIndex(options, given.taskIndex);
   return options;
+}
+
+function checkedTaskIndex({ numTasks }: PackOptions, given: number | undefined): number {
+  if (given === undefined) return numTasks > 1 ? taskIndexFromEnvironment(numTasks) : 0;
+  if (given >= numTasks) throw new OptionError('taskIndex', given, `must be below --num-tasks (${numTasks})`);
+  return given;
 }
 
 /** An option this kind of source would not read is refused rather than ignored, naming what it needs. */

@@ -11,13 +11,15 @@ import {
   MANIFEST_FORMAT,
   type Manifest,
   RECORD_KEYS,
-  readManifest,
+  readManifestFile,
   requireTwoClasses,
   SHARD_FILE,
   type SkippedFile,
   SPLIT_ORDER,
   type SplitInfo,
   type SplitName,
+  type TaskPart,
+  taskManifestNames,
   totalRecords,
   writeManifest,
 } from '@shardline/shards';
@@ -25,6 +27,7 @@ import type { Compression } from '@shardline/tfrecord';
 import type { CsvOptions } from './csv-table';
 import { intactEntries, Journal, type JournalEntry, readJournal } from './journal';
 import { packOptions } from './pack-options';
+import { OutputFiles, packTask, taskSplits } from './pack-task';
 import { packInThread } from './pack-thread';
 import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
@@ -52,6 +55,10 @@ export interface PackOptions extends DecodeOptions {
   classNames?: string[];
   /** Replace an output folder that holds a different pack job. */
   force?: boolean;
+  /** Defaults to 1. Above 1, this run is task `taskIndex` of a distributed pack: it packs its part of each split, and `mergeTasks` writes the manifest. */
+  numTasks: number;
+  /** Defaults to JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID when numTasks is above 1; otherwise 0. */
+  taskIndex: number;
   /** Follow symbolic links in the source (Keras follow_links); loops are detected and skipped. Defaults to false: links are skipped and listed. */
   followLinks?: boolean;
   /** How a pixel CSV source (--src train.csv) is read. */
@@ -111,28 +118,64 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
   checkEveryClassTrains(splits, listing, options.validationSplit);
   const fingerprint = jobFingerprint(options, splits, listing.items);
+  const files = new OutputFiles(packTask(options));
+  const part = taskSplits(splits, files.task);
   await mkdir(options.out, { recursive: true });
 
-  const existing = await readManifest(options.out).catch(() => undefined);
-  if (existing?.fingerprint === fingerprint && !options.force)
+  const existing = await readManifestFile(options.out, files.manifest).catch(() => undefined);
+  if (existing && isSameJob(existing, fingerprint, files.task) && !options.force)
     return { manifest: existing, resumed: 0, alreadyComplete: true };
-  const prior = await resumableEntries(options, fingerprint, existing !== undefined);
+  const otherJob = await otherJobFile(options.out, files, fingerprint, existing);
+  const journalFingerprint = files.task ? `${fingerprint} ${files.manifest}` : fingerprint;
+  const prior = await resumableEntries(options, files, journalFingerprint, otherJob);
 
-  const journal = await Journal.start(options.out, fingerprint);
+  const journal = await Journal.start(join(options.out, files.journal), journalFingerprint);
   for (const entry of prior) await journal.append(entry);
-  const written = await writeRemaining(options, pool, listing, splits, prior, journal);
+  const written = await writeRemaining(options, pool, listing, part.splits, prior, journal, files.task);
   const entries = [...prior, ...written.entries];
 
   const manifest = buildManifest(options, listing, entries, written.trailingSkips, fingerprint);
   manifest.crossSplitDuplicates = written.sources.crossSplit(listing.items);
   warnOfLeakage(manifest.crossSplitDuplicates, countCovered(prior), options.onWarning);
-  if (totalRecords(manifest) === 0) {
+  if (files.task && part.ranges) {
+    // Files the listing skipped are the same in every task; the first task's manifest lists them.
+    if (files.task.index > 0) manifest.skipped = manifest.skipped.slice(listing.skipped.length);
+    manifest.task = { ...files.task, ranges: part.ranges };
+  } else if (totalRecords(manifest) === 0) {
     await journal.remove();
     throw nothingPacked(options.src, manifest.skipped);
   }
-  await writeManifest(options.out, manifest);
+  await writeManifest(options.out, manifest, files.manifest);
   await journal.remove();
   return { manifest, resumed: countCovered(prior), alreadyComplete: false };
+}
+
+function isSameJob(manifest: Manifest, fingerprint: string, task: TaskPart | undefined): boolean {
+  return (
+    manifest.fingerprint === fingerprint && manifest.task?.index === task?.index && manifest.task?.count === task?.count
+  );
+}
+
+/**
+ * A file in the output folder that another pack job wrote, if any; it is not replaced without --force.
+ * For a whole pack: an earlier manifest, and any task's manifest or journal. For a task: its own earlier
+ * manifest, and a manifest of the whole job or of another task made with other options or task count.
+ */
+async function otherJobFile(
+  out: string,
+  files: OutputFiles,
+  fingerprint: string,
+  existing: Manifest | undefined,
+): Promise<string | undefined> {
+  if (existing) return files.manifest;
+  const names = await readdir(out);
+  if (!files.task) return names.find((name) => files.replaces(name) && !SHARD_FILE.test(name));
+  for (const name of [MANIFEST_FILE, ...taskManifestNames(out)]) {
+    const other = await readManifestFile(out, name).catch(() => undefined);
+    if (other && (other.fingerprint !== fingerprint || (other.task && other.task.count !== files.task.count)))
+      return name;
+  }
+  return undefined;
 }
 
 function nothingPacked(src: string, skipped: SkippedFile[]): ShardlineError {
@@ -163,25 +206,28 @@ function listsOutsideTest(items: SourceItems, label: number): boolean {
   return false;
 }
 
-/** Shards an interrupted run of this same job completed; clears anything else of ours in the folder. */
+/** Shards an interrupted run of this same job (or task) completed; clears anything else of its own in the folder. */
 async function resumableEntries(
   options: PackOptions,
-  fingerprint: string,
-  hasOtherManifest: boolean,
+  files: OutputFiles,
+  journalFingerprint: string,
+  otherJob: string | undefined,
 ): Promise<JournalEntry[]> {
-  const prior = await readJournal(options.out);
-  const sameJob = prior?.fingerprint === fingerprint;
-  if (!options.force && (hasOtherManifest || (prior && !sameJob))) {
+  const prior = await readJournal(join(options.out, files.journal));
+  const sameJob = prior?.fingerprint === journalFingerprint;
+  const other = otherJob ?? (prior && !sameJob ? files.journal : undefined);
+  if (other && !options.force) {
     throw new ShardlineError(
       'ERR_INPUT',
-      `${options.out} already holds shards from a different pack job (other source or options); pass --force to replace them, or choose another --out`,
+      `${options.out} already holds shards from a different pack job (${other}: other source, options or task count); pass --force to replace them, or choose another --out`,
     );
   }
   const kept = sameJob && !options.force ? await intactEntries(options.out, prior.entries) : [];
   const keep = new Set(kept.flatMap((e) => [e.shard.file, e.shard.index]));
   for (const file of await readdir(options.out)) {
-    if (SHARD_FILE.test(file) && !keep.has(file)) await rm(join(options.out, file), { force: true });
+    if (files.replaces(file) && !keep.has(file)) await rm(join(options.out, file), { force: true });
   }
+  // A whole job's manifest no longer describes the folder once any of its shards is rewritten.
   await rm(join(options.out, MANIFEST_FILE), { force: true });
   return kept;
 }
@@ -212,6 +258,7 @@ async function writeRemaining(
   splits: Splits,
   prior: JournalEntry[],
   journal: Journal,
+  task: TaskPart | undefined,
 ): Promise<{ entries: JournalEntry[]; trailingSkips: SkippedFile[]; sources: SourceHashes }> {
   const { width, height, colorMode, payload, jpegQuality, maxPixels } = options;
   const decodeOptions: DecodeOptions = { width, height, colorMode, payload, jpegQuality, maxPixels };
@@ -219,7 +266,7 @@ async function writeRemaining(
   const total = SPLIT_ORDER.reduce((n, s) => n + splits[s].length, 0);
   // An interrupted run of this same job covered a prefix of each split, never more than all of it.
   const progress: PackProgress = { done: countCovered(prior), total, skipped: 0 };
-  const writers = new SplitWriters(options, classes.length, prior, journal);
+  const writers = new SplitWriters(options, classes.length, prior, journal, task);
   const sources = new SourceHashes();
   const encode = async (batch: WorkBatch) => {
     const tasks = Array.from(batch.indices, (index) => {
@@ -240,7 +287,7 @@ async function writeRemaining(
         if (!writers.tryAdd(split, result.frame, label)) await writers.add(split, start + i, result.frame, label);
         sources.add(result.sourceSha256, split, index);
       } else {
-        const skipped = { file: items.name(index), reason: result.reason };
+        const skipped = { file: items.name(index), reason: result.reason, split };
         writers.skip(split, skipped);
         progress.skipped++;
         options.onSkip?.(skipped);
@@ -367,6 +414,7 @@ class SplitWriters {
     private readonly classCount: number,
     private readonly prior: JournalEntry[],
     private readonly journal: Journal,
+    private readonly task: TaskPart | undefined,
   ) {}
 
   async add(split: SplitName, position: number, record: Uint8Array, label: number): Promise<void> {
@@ -413,6 +461,7 @@ class SplitWriters {
         this.options.shardBytes,
         this.options.compression,
         shardsSoFar,
+        this.task,
       );
       this.sequences.set(split, sequence);
     }
@@ -462,7 +511,7 @@ function buildManifest(
   };
 }
 
-function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitInfo {
+export function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitInfo {
   const classCounts = new Array<number>(classCount).fill(0);
   for (const shard of shards) addCounts(classCounts, shard.classCounts);
   return { records: shards.reduce((n, s) => n + s.records, 0), classCounts, shards };
@@ -470,9 +519,18 @@ function summarizeSplit(shards: SplitInfo['shards'], classCount: number): SplitI
 
 /** Identifies a job: same source listing and options give the same shards. */
 function jobFingerprint(options: PackOptions, splits: Splits, items: SourceItems): string {
-  const { src, out, workers, pool, force, onProgress, onSkip, onWarning, ...shaping } = options;
-  const hash = createHash('sha256').update(JSON.stringify(shaping));
+  const { src, out, workers, pool, force, numTasks, taskIndex, onProgress, onSkip, onWarning, ...shaping } = options;
+  const hash = createHash('sha256').update(sortedJson(shaping));
   for (const split of SPLIT_ORDER)
     for (const index of splits[split]) hash.update(`${split}\0${items.label(index)}\0${items.name(index)}\n`);
   return hash.digest('hex');
+}
+
+/** JSON with every object's keys sorted: options given in another order, or a default given explicitly, are the same job. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, node: unknown) =>
+    node && typeof node === 'object' && !Array.isArray(node)
+      ? Object.fromEntries(Object.entries(node).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : node,
+  );
 }

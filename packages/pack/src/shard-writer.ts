@@ -1,6 +1,13 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hashFile, PARTIAL_SUFFIX, type ShardInfo, type SplitName, shardFileName } from '@shardline/shards';
+import {
+  hashFile,
+  PARTIAL_SUFFIX,
+  type ShardInfo,
+  type SplitName,
+  shardFileName,
+  type TaskPart,
+} from '@shardline/shards';
 import { type Compression, type RecordLocation, TFRecordWriter, writeIndex } from '@shardline/tfrecord';
 
 interface OpenShard {
@@ -34,6 +41,8 @@ export class ShardSequence {
     private readonly shardBytes: number,
     private readonly compression: Compression,
     private nextIndex: number,
+    /** Set in a task of a distributed pack, whose shard names carry its tag. */
+    private readonly task?: TaskPart,
   ) {}
 
   /** Appends a framed record; returns the shard it closed first, if the record did not fit. */
@@ -89,7 +98,7 @@ export class ShardSequence {
   }
 
   private open(): OpenShard {
-    const name = shardFileName(this.split, this.nextIndex++, this.compression);
+    const name = shardFileName(this.split, this.nextIndex++, this.compression, this.task);
     const writer = TFRecordWriter.create(join(this.outDir, name + PARTIAL_SUFFIX), this.compression);
     return { name, writer, frameBytes: [], classCounts: new Array<number>(this.classCount).fill(0) };
   }

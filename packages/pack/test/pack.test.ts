@@ -338,6 +338,8 @@ describe('pack', () => {
     await packDataset(packDefaults(src, out));
     const again = await packDataset(packDefaults(src, out));
     assert.equal(again.alreadyComplete, true);
+    const reordered = Object.fromEntries(Object.entries({ ...packDefaults(src, out), followLinks: false }).reverse());
+    assert.equal((await packDataset(reordered)).alreadyComplete, true, 'options in another order, a default given');
     await assert.rejects(packDataset(packDefaults(src, out, { width: 20 })), /different pack job.*--force/);
     const forced = await packDataset(packDefaults(src, out, { width: 20, force: true }));
     assert.equal(forced.manifest.image.width, 20);

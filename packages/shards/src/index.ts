@@ -10,11 +10,13 @@ export {
   type Payload,
   RECORD_KEYS,
   readManifest,
+  readManifestFile,
   requireTwoClasses,
   type ShardInfo,
   type SkippedFile,
   type SourceLayout,
   type SplitInfo,
+  taskManifestNames,
   totalRecords,
   writeManifest,
 } from './manifest';
@@ -30,4 +32,13 @@ export {
   splitShards,
 } from './shard-files';
 export { SPLIT_ORDER, type SplitName, shuffle } from './splits';
+export {
+  MAX_TASKS,
+  TASK_MANIFEST_FILE,
+  type TaskInfo,
+  type TaskPart,
+  type TaskRange,
+  taskManifestFile,
+  taskTag,
+} from './task';
 export { type VerifyOptions, type VerifyReport, verifyShards } from './verify';

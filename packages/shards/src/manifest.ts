@@ -1,9 +1,11 @@
+import { readdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import type { Compression } from '@shardline/tfrecord';
 import { readJsonDocument } from './json-document';
 import type { SplitName } from './splits';
+import { TASK_MANIFEST_FILE, type TaskInfo } from './task';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'shardline-manifest/1';
@@ -30,6 +32,8 @@ export type SourceLayout = 'class-folders' | 'label-pattern' | 'idx' | 'pixel-cs
 export interface SkippedFile {
   file: string;
   reason: string;
+  /** The split the input was assigned to, for inputs skipped when decoded (absent for those the listing skipped). */
+  split?: SplitName;
 }
 
 /** What every record of a shard folder holds. */
@@ -75,8 +79,10 @@ export interface Manifest {
   skipped: SkippedFile[];
   /** Images whose source bytes are identical in more than one split (absent in manifests from before this check). */
   crossSplitDuplicates?: CrossSplitDuplicate[];
-  /** Hash of the options and source listing that produced these shards. */
+  /** Hash of the options and source listing that produced these shards; the tasks of one distributed pack share it. */
   fingerprint: string;
+  /** Set in a task manifest of a distributed pack: which task wrote it, and what it packed. */
+  task?: TaskInfo;
 }
 
 export async function readManifest(dir: string): Promise<Manifest> {
@@ -84,8 +90,31 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return readJsonDocument<Manifest>(file, {
     format: MANIFEST_FORMAT,
     what: 'manifest',
-    missing: () => `${file} not found: is ${dir} a folder written by 'shardline pack'?`,
+    missing: () => `${file} not found: ${unmergedHint(dir) ?? `is ${dir} a folder written by 'shardline pack'?`}`,
   });
+}
+
+/** A manifest under another name (a task's: see taskManifestFile), read and checked as manifest.json is. */
+export async function readManifestFile(dir: string, name: string): Promise<Manifest> {
+  const file = join(dir, name);
+  return readJsonDocument<Manifest>(file, { format: MANIFEST_FORMAT, what: 'manifest', missing: (err) => err.message });
+}
+
+function unmergedHint(dir: string): string | undefined {
+  const tasks = taskManifestNames(dir).length;
+  if (tasks === 0) return undefined;
+  return `${dir} holds ${tasks} task manifest(s) of a distributed pack; combine them with 'shardline merge ${dir}' once every task has finished`;
+}
+
+/** The task manifests in a folder, sorted; none if the folder cannot be read. */
+export function taskManifestNames(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => TASK_MANIFEST_FILE.test(name))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** A classifier needs two classes: refuses fewer, naming where they came from. */
@@ -98,8 +127,8 @@ export function requireTwoClasses(classes: readonly string[], source: string): v
 }
 
 /** Written under a temporary name and renamed: a reader sees the old manifest or the new one, never half of one. */
-export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
-  const file = join(dir, MANIFEST_FILE);
+export async function writeManifest(dir: string, manifest: Manifest, name = MANIFEST_FILE): Promise<void> {
+  const file = join(dir, name);
   const temp = `${file}.partial`;
   await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   await rename(temp, file);

@@ -3,19 +3,22 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import type { Compression } from '@shardline/tfrecord';
-import type { Manifest, ShardInfo } from './manifest';
+import { MANIFEST_FILE, type Manifest, type ShardInfo } from './manifest';
 import type { SplitName } from './splits';
+import { type TaskPart, taskTag } from './task';
 
 /** A file being written carries this suffix until it is complete. */
 export const PARTIAL_SUFFIX = '.partial';
 
-export function shardFileName(split: SplitName, index: number, compression: Compression): string {
+/** `train-00003.tfrecord`; a task of a distributed pack tags its own, as `train-t00001-00003.tfrecord`. */
+export function shardFileName(split: SplitName, index: number, compression: Compression, task?: TaskPart): string {
   const ext = compression === 'gzip' ? '.tfrecord.gz' : compression === 'zlib' ? '.tfrecord.zz' : '.tfrecord';
-  return `${split}-${String(index).padStart(5, '0')}${ext}`;
+  const tag = task ? `-${taskTag(task.index)}` : '';
+  return `${split}${tag}-${String(index).padStart(5, '0')}${ext}`;
 }
 
-/** Shard, index and partial file names shardFileName makes. */
-export const SHARD_FILE = /^(train|validation|test)-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
+/** Shard, index and partial file names shardFileName makes; group 2 is the task tag, if any. */
+export const SHARD_FILE = /^(train|validation|test)(?:-(t\d{5}))?-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
 
 /** Reads through one reused buffer: a fresh megabyte per read fragments the malloc heap of a long pack. */
 export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -61,8 +64,8 @@ export class ShardMismatchError extends ShardlineError {
   }
 }
 
-/** Fails, naming the shard, if one is missing or its size is not the manifest's: before any record is read. */
-export async function checkShardFiles(shards: ShardRef[]): Promise<void> {
+/** Fails, naming the shard, if one is missing or its size is not the manifest's (`listedIn`): before any record is read. */
+export async function checkShardFiles(shards: ShardRef[], listedIn = MANIFEST_FILE): Promise<void> {
   await Promise.all(
     shards.map(async ({ path, info }) => {
       const size = await stat(path).then(
@@ -70,9 +73,8 @@ export async function checkShardFiles(shards: ShardRef[]): Promise<void> {
         () => undefined,
       );
       if (size === undefined)
-        throw new ShardMismatchError(path, `missing, but manifest.json lists it with ${info.records} records`);
-      if (size !== info.bytes)
-        throw new ShardMismatchError(path, `${size} bytes, but manifest.json lists ${info.bytes}`);
+        throw new ShardMismatchError(path, `missing, but ${listedIn} lists it with ${info.records} records`);
+      if (size !== info.bytes) throw new ShardMismatchError(path, `${size} bytes, but ${listedIn} lists ${info.bytes}`);
     }),
   );
 }

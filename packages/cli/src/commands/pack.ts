@@ -31,6 +31,11 @@ export const packCommand: CommandModule<object, PackArgs> = {
     else if (result.resumed > 0)
       console.log(`Resumed an interrupted run: ${result.resumed} images were already packed.`);
     printManifestSummary(result.manifest, options.out);
+    const { task } = result.manifest;
+    if (task)
+      console.log(
+        `\nTask ${task.index} (of tasks 0 to ${task.count - 1}) is done. Once every task is, run: shardline merge ${options.out}`,
+      );
     const bytes = Object.values(result.manifest.splits)
       .flatMap((s) => s?.shards ?? [])
       .reduce((n, s) => n + s.bytes, 0);
