@@ -1,8 +1,11 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import {
   checkShardFiles,
   type Manifest,
+  readManifest,
   readManifestFile,
   type ShardRef,
   SPLIT_ORDER,
@@ -10,10 +13,13 @@ import {
   type TaskInfo,
   taskManifestFile,
   taskManifestNames,
+  tfdsName,
   totalRecords,
   writeManifest,
+  writeTfdsMetadata,
 } from '@shardline/shards';
 import { summarizeSplit } from './pack';
+import { moveShards, tfdsRenames } from './tfds-names';
 
 interface TaskManifest {
   name: string;
@@ -22,34 +28,49 @@ interface TaskManifest {
 
 /**
  * Combines the task manifests of a distributed pack (`pack --num-tasks N`) in `dir` into its
- * manifest.json, which train, verify and TensorFlow readers use. Refuses, naming the file, tasks made
- * with other options or another task count, tasks missing or not finished, inputs packed twice or
- * by no task, and shard files missing or of the wrong size. The task manifests are kept, so merge
- * can run again.
+ * manifest.json, which train, verify and TensorFlow readers use, gives the shards their TFDS names
+ * (numbered across the tasks, in task order) and writes TFDS's metadata. Refuses, naming the file,
+ * tasks made with other options or another task count, tasks missing or not finished, inputs packed
+ * twice or by no task, and shard files missing or of the wrong size. The task manifests are removed
+ * last; merge run again on a merged folder returns its manifest, and on one stopped part way
+ * through, finishes it.
  */
 export async function mergeTasks(dir: string): Promise<Manifest> {
   const names = taskManifestNames(dir);
-  if (names.length === 0)
-    throw new ShardlineError(
-      'ERR_INPUT',
-      `${dir} holds no task manifests (${taskManifestFile(0)}, ...): 'shardline pack --num-tasks N --task-index I --out ${dir}' writes them`,
-    );
+  if (names.length === 0) return mergedBefore(dir);
   const tasks = await Promise.all(names.map(async (name) => taskManifest(dir, name)));
   checkSameJob(dir, tasks);
   checkEveryInputOnce(dir, tasks);
   const manifest = mergedManifest(tasks.map((t) => t.manifest));
   if (totalRecords(manifest) === 0)
     throw new ShardlineError('ERR_INPUT', `the tasks in ${dir} skipped every input, so there is nothing to merge`);
-  for (const { name, manifest: task } of tasks) await checkShardFiles(shardRefs(dir, task), name);
-  await writeManifest(dir, manifest);
-  return manifest;
+  const datasetName = manifest.datasetName ?? tfdsName(basename(resolve(dir)));
+  const { named, renames } = tfdsRenames(manifest.splits, datasetName, manifest.compression);
+  const newNames = new Map(renames.map(([from, to]) => [from.file, to.file]));
+  for (const { name, manifest: task } of tasks) await checkShardFiles(shardRefs(dir, task, newNames), name);
+  await moveShards(dir, renames);
+  const merged = { ...manifest, splits: named };
+  await writeTfdsMetadata(dir, merged);
+  await writeManifest(dir, merged);
+  for (const name of names) await rm(join(dir, name), { force: true });
+  return merged;
 }
 
-function shardRefs(dir: string, manifest: Manifest): ShardRef[] {
-  return SPLIT_ORDER.flatMap((split) => manifest.splits[split]?.shards ?? []).map((info) => ({
-    path: join(dir, info.file),
-    info,
-  }));
+async function mergedBefore(dir: string): Promise<Manifest> {
+  const merged = await readManifest(dir).catch(() => undefined);
+  if (merged && !merged.task) return merged;
+  throw new ShardlineError(
+    'ERR_INPUT',
+    `${dir} holds no task manifests (${taskManifestFile(0)}, ...): 'shardline pack --num-tasks N --task-index I --out ${dir}' writes them`,
+  );
+}
+
+/** A task's shards where they are now: under the name the task gave them, or under the new one if a stopped merge moved them. */
+function shardRefs(dir: string, manifest: Manifest, newNames: Map<string, string>): ShardRef[] {
+  return SPLIT_ORDER.flatMap((split) => manifest.splits[split]?.shards ?? []).map((info) => {
+    const path = join(dir, info.file);
+    return { path: existsSync(path) ? path : join(dir, newNames.get(info.file) ?? info.file), info };
+  });
 }
 
 async function taskManifest(dir: string, name: string): Promise<TaskManifest> {

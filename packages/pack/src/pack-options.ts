@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { OptionError } from '@shardline/errors';
 import { DEFAULT_MAX_PIXELS } from '@shardline/images';
 import {
@@ -11,7 +11,7 @@ import {
   seedOption,
   withDefaults,
 } from '@shardline/options';
-import { MAX_TASKS } from '@shardline/shards';
+import { MAX_TASKS, TFDS_NAME, tfdsName } from '@shardline/shards';
 import { CSV_OPTIONS } from './csv-table';
 import type { PackOptions } from './pack';
 import { taskIndexFromEnvironment } from './pack-task';
@@ -117,6 +117,16 @@ export const PACK_OPTIONS: OptionTable<PackOptions> = {
       'Follow symbolic links in --src, as Keras follow_links (loops are detected and skipped); without it each link is skipped and listed in manifest.json',
   },
   force: { kind: 'boolean', default: false, describe: 'Replace shards in --out written by a different pack job' },
+  datasetName: {
+    kind: 'string',
+    check: (value) =>
+      typeof value === 'string' && TFDS_NAME.test(value)
+        ? undefined
+        : 'must be lower-case letters, digits and underscores, starting with a letter (a TensorFlow Datasets name)',
+    defaultText: "the --out folder's name in snake_case",
+    describe:
+      "The dataset's name in shard file names (NAME-train.tfrecord-00000-of-00004, as TensorFlow Datasets names them) and in dataset_info.json",
+  },
   numTasks: {
     kind: 'number',
     default: 1,
@@ -146,6 +156,7 @@ export function packOptions(given: DeepPartial<PackOptions>): PackOptions {
   }
   refuseIgnoredOptions(options);
   options.taskIndex = checkedTaskIndex(options, given.taskIndex);
+  options.datasetName ??= tfdsName(basename(resolve(options.out)));
   return options;
 }
 

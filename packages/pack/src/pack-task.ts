@@ -7,6 +7,7 @@ import {
   type TaskInfo,
   type TaskPart,
   type TaskRange,
+  TFDS_SHARD_FILE,
   taskManifestFile,
   taskTag,
 } from '@shardline/shards';
@@ -89,7 +90,10 @@ export class OutputFiles {
   /** Files this pack replaces when it starts over: a whole pack, every pack file; a task, its own. */
   replaces(name: string): boolean {
     const shard = SHARD_FILE.exec(name);
-    if (!this.task) return shard !== null || TASK_MANIFEST_FILE.test(name) || TASK_JOURNAL_FILE.test(name);
+    if (!this.task)
+      return (
+        shard !== null || TFDS_SHARD_FILE.test(name) || TASK_MANIFEST_FILE.test(name) || TASK_JOURNAL_FILE.test(name)
+      );
     return shard?.[2] === taskTag(this.task.index) || name === this.manifest;
   }
 }

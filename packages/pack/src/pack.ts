@@ -11,7 +11,9 @@ import {
   MANIFEST_FORMAT,
   type Manifest,
   RECORD_KEYS,
+  readManifest,
   readManifestFile,
+  removeTfdsMetadata,
   requireTwoClasses,
   SHARD_FILE,
   type SkippedFile,
@@ -22,6 +24,7 @@ import {
   taskManifestNames,
   totalRecords,
   writeManifest,
+  writeTfdsMetadata,
 } from '@shardline/shards';
 import type { Compression } from '@shardline/tfrecord';
 import type { CsvOptions } from './csv-table';
@@ -33,6 +36,7 @@ import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './
 import { ShardSequence } from './shard-writer';
 import { listSource, type SourceItems, type SourceListing } from './sources';
 import { assignSplits, type Splits } from './split';
+import { moveShards, tfdsRenames } from './tfds-names';
 
 /**
  * What packDataset does: how each image is decoded (DecodeOptions: width and height default to 64,
@@ -55,6 +59,8 @@ export interface PackOptions extends DecodeOptions {
   classNames?: string[];
   /** Replace an output folder that holds a different pack job. */
   force?: boolean;
+  /** Names the shards and the TFDS metadata. Defaults to the out folder's name in snake_case. */
+  datasetName: string;
   /** Defaults to 1. Above 1, this run is task `taskIndex` of a distributed pack: it packs its part of each split, and `mergeTasks` writes the manifest. */
   numTasks: number;
   /** Defaults to JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID when numTasks is above 1; otherwise 0. */
@@ -123,8 +129,8 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
   await mkdir(options.out, { recursive: true });
 
   const existing = await readManifestFile(options.out, files.manifest).catch(() => undefined);
-  if (existing && isSameJob(existing, fingerprint, files.task) && !options.force)
-    return { manifest: existing, resumed: 0, alreadyComplete: true };
+  const done = options.force ? undefined : await completedJob(options.out, files, fingerprint, existing);
+  if (done) return { manifest: done, resumed: 0, alreadyComplete: true };
   const otherJob = await otherJobFile(options.out, files, fingerprint, existing);
   const journalFingerprint = files.task ? `${fingerprint} ${files.manifest}` : fingerprint;
   const prior = await resumableEntries(options, files, journalFingerprint, otherJob);
@@ -144,16 +150,43 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
   } else if (totalRecords(manifest) === 0) {
     await journal.remove();
     throw nothingPacked(options.src, manifest.skipped);
+  } else {
+    await nameForTfds(options.out, manifest);
   }
   await writeManifest(options.out, manifest, files.manifest);
   await journal.remove();
   return { manifest, resumed: countCovered(prior), alreadyComplete: false };
 }
 
-function isSameJob(manifest: Manifest, fingerprint: string, task: TaskPart | undefined): boolean {
-  return (
-    manifest.fingerprint === fingerprint && manifest.task?.index === task?.index && manifest.task?.count === task?.count
-  );
+/** The manifest of this job when the folder already holds it whole: this pack's (or task's) own, or for a task, the merged one. */
+async function completedJob(
+  out: string,
+  files: OutputFiles,
+  fingerprint: string,
+  existing: Manifest | undefined,
+): Promise<Manifest | undefined> {
+  const { task } = files;
+  if (
+    existing?.fingerprint === fingerprint &&
+    existing.task?.index === task?.index &&
+    existing.task?.count === task?.count
+  )
+    return existing;
+  if (!task) return undefined;
+  const merged = await readManifest(out).catch(() => undefined);
+  return merged?.fingerprint === fingerprint && !merged.task ? merged : undefined;
+}
+
+/**
+ * Gives a whole pack's shards their TFDS names and writes TFDS's metadata beside them; manifest.json,
+ * written after, completes the folder. A run killed between the renames and manifest.json packs again:
+ * its journal names shards by their first names.
+ */
+async function nameForTfds(dir: string, manifest: Manifest): Promise<void> {
+  const { named, renames } = tfdsRenames(manifest.splits, manifest.datasetName!, manifest.compression);
+  await moveShards(dir, renames);
+  manifest.splits = named;
+  await writeTfdsMetadata(dir, manifest);
 }
 
 /**
@@ -227,8 +260,9 @@ async function resumableEntries(
   for (const file of await readdir(options.out)) {
     if (files.replaces(file) && !keep.has(file)) await rm(join(options.out, file), { force: true });
   }
-  // A whole job's manifest no longer describes the folder once any of its shards is rewritten.
+  // A whole job's manifest (and TFDS's) no longer describes the folder once any of its shards is rewritten.
   await rm(join(options.out, MANIFEST_FILE), { force: true });
+  await removeTfdsMetadata(options.out);
   return kept;
 }
 
@@ -505,6 +539,7 @@ function buildManifest(
     },
     compression: options.compression,
     recordKeys: RECORD_KEYS,
+    datasetName: options.datasetName,
     splits,
     skipped: [...listing.skipped, ...entries.flatMap((e) => e.skipped), ...trailingSkips],
     fingerprint,
@@ -517,9 +552,22 @@ export function summarizeSplit(shards: SplitInfo['shards'], classCount: number):
   return { records: shards.reduce((n, s) => n + s.records, 0), classCounts, shards };
 }
 
-/** Identifies a job: same source listing and options give the same shards. */
+/** Identifies a job: the same source listing and options give the same records (file names and places aside). */
 function jobFingerprint(options: PackOptions, splits: Splits, items: SourceItems): string {
-  const { src, out, workers, pool, force, numTasks, taskIndex, onProgress, onSkip, onWarning, ...shaping } = options;
+  const {
+    src,
+    out,
+    datasetName,
+    workers,
+    pool,
+    force,
+    numTasks,
+    taskIndex,
+    onProgress,
+    onSkip,
+    onWarning,
+    ...shaping
+  } = options;
   const hash = createHash('sha256').update(sortedJson(shaping));
   for (const split of SPLIT_ORDER)
     for (const index of splits[split]) hash.update(`${split}\0${items.label(index)}\0${items.name(index)}\n`);

@@ -35,6 +35,9 @@ for (const { what, flags, journal, manifest } of JOBS) {
     '8KiB',
     '--workers',
     '1',
+    // The two folders' shards are compared by name.
+    '--dataset-name',
+    'resumed',
     ...flags,
   ];
   const journalEntries = (out: string): number => {

@@ -14,25 +14,21 @@ import {
   type SplitName,
   splitShards,
   taskManifestFile,
+  tfdsShardName,
   verifyShards,
 } from '@shardline/shards';
-import { CLI, imageBytes, packDefaults, tempDir, writeFiles } from '@shardline/test-support';
+import { CLI, catsAndDogs, imageBytes, packDefaults, tempDir } from '@shardline/test-support';
 import { readTFRecords } from '@shardline/tfrecord';
 
 /** 23 cats and 17 dogs, three files that fail to decode and two the listing skips. */
 async function sourceWithBadFiles(): Promise<string> {
-  const src = tempDir();
-  const files: Record<string, Buffer | string> = {
+  return catsAndDogs(23, 17, {
     'cats/empty.jpg': Buffer.alloc(0),
     'dogs/text.png': 'not a PNG',
     'dogs/short.ppm': Buffer.from('P6\n8 8\n255\nxx'),
     'dogs/notes.txt': 'x',
     'stray.jpg': await imageBytes('jpeg', 8, 8),
-  };
-  for (let i = 0; i < 23; i++) files[`cats/cat.${i}.jpg`] = await imageBytes('jpeg', 30, 20, i);
-  for (let i = 0; i < 17; i++) files[`dogs/dog.${i}.png`] = await imageBytes('png', 20, 30, 50 + i);
-  writeFiles(src, files);
-  return src;
+  });
 }
 
 /** Each split's records, as the bytes of each record in reading order. */
@@ -87,11 +83,16 @@ describe('distributed pack', () => {
     assert.deepEqual(await recordsBySplit(tasks, merged), await recordsBySplit(whole, single.manifest));
     assert.deepEqual(skipList(merged), skipList(single.manifest));
     assert.equal(merged.skipped.length, 5);
-    const tags = merged.splits.train!.shards.map((shard) => /-(t\d{5})-/.exec(shard.file)?.[1]);
+    const shards = merged.splits.train!.shards;
     assert.deepEqual(
-      [...new Set(tags)],
-      ['t00000', 't00001', 't00002'],
-      'each task wrote its own shards, in task order',
+      shards.map((shard) => shard.file),
+      shards.map((_, i) => tfdsShardName(merged.datasetName!, 'train', i, shards.length, 'none')),
+      "the tasks' shards are numbered in task order, as one TFDS split",
+    );
+    assert.deepEqual(
+      readdirSync(tasks).filter((name) => /-t\d{5}|manifest-t|journal/.test(name)),
+      [],
+      'no task file is left',
     );
     const report = await verifyShards(tasks);
     assert.ok(report.ok, report.problems.join('\n'));

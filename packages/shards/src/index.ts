@@ -41,4 +41,18 @@ export {
   taskManifestFile,
   taskTag,
 } from './task';
+export {
+  removeTfdsMetadata,
+  TFDS_FEATURES_FILE,
+  TFDS_FILES,
+  TFDS_INFO_FILE,
+  TFDS_LABELS_FILE,
+  TFDS_NAME,
+  TFDS_SHARD_FILE,
+  tfdsFeatures,
+  tfdsInfo,
+  tfdsName,
+  tfdsShardName,
+  writeTfdsMetadata,
+} from './tfds';
 export { type VerifyOptions, type VerifyReport, verifyShards } from './verify';

@@ -81,6 +81,8 @@ export interface Manifest {
   crossSplitDuplicates?: CrossSplitDuplicate[];
   /** Hash of the options and source listing that produced these shards; the tasks of one distributed pack share it. */
   fingerprint: string;
+  /** The dataset's name in shard file names and TFDS metadata (absent in folders packed before shards had TFDS names). */
+  datasetName?: string;
   /** Set in a task manifest of a distributed pack: which task wrote it, and what it packed. */
   task?: TaskInfo;
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { PackOptions } from '@shardline/pack';
 import sharp from 'sharp';
+import { tempDir } from './paths';
 
 /** A small solid-colour image with a gradient, encoded as the given sharp format. */
 export async function imageBytes(
@@ -58,6 +59,20 @@ export function writeFiles(root: string, files: Record<string, Buffer | string>)
   }
 }
 
+/** A class-folder source in a new temporary folder: `cats` JPEGs (30x20) and `dogs` PNGs (20x30), each image different, and any `extra` files. */
+export async function catsAndDogs(
+  cats: number,
+  dogs: number,
+  extra: Record<string, Buffer | string> = {},
+): Promise<string> {
+  const src = tempDir();
+  const files: Record<string, Buffer | string> = { ...extra };
+  for (let i = 0; i < cats; i++) files[`cats/cat.${i}.jpg`] = await imageBytes('jpeg', 30, 20, i);
+  for (let i = 0; i < dogs; i++) files[`dogs/dog.${i}.png`] = await imageBytes('png', 20, 30, 50 + i);
+  writeFiles(src, files);
+  return src;
+}
+
 /** IDX files as MNIST ships them: big-endian header, gzip. */
 export function idxFiles(dir: string, prefix: string, images: Buffer[], labels: number[], size = 28): void {
   const imageHeader = Buffer.alloc(16);
@@ -90,6 +105,8 @@ export function packDefaults(src: string, out: string, overrides: Partial<PackOp
     compression: 'none',
     workers: 1,
     maxPixels: 10_000_000,
+    // One name whatever the folder: tests compare shard lists of packs made in different folders.
+    datasetName: 'test_images',
     ...overrides,
   };
 }

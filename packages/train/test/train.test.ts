@@ -248,7 +248,7 @@ describe('training pipeline', () => {
     });
     await assert.rejects(
       epochLabels(dataset),
-      /^TFRecordError: \S+\.tfrecord: not a shardline image record: image \S+\.png has label 1, but the manifest lists 1 classes \(record at byte offset \d+\)$/,
+      /^TFRecordError: \S+\.tfrecord-\d{5}-of-\d{5}: not a shardline image record: image \S+\.png has label 1, but the manifest lists 1 classes \(record at byte offset \d+\)$/,
     );
   });
 

@@ -15,8 +15,10 @@ export const mergeCommand: CommandModule<object, { out: string }> = {
   handler: async (args) => {
     const manifest = await mergeTasks(args.out);
     printManifestSummary(manifest, args.out);
+    const [first] = manifest.splits.train?.shards ?? [];
     console.log(
-      `\nMerged into ${args.out}/manifest.json. Each task checked for the same image in two splits among its own images only.`,
+      `\nMerged into ${args.out}/manifest.json; the shards are named as TFDS names them (${first?.file}, ...).`,
     );
+    console.log('Each task checked for the same image in two splits among its own images only.');
   },
 };
