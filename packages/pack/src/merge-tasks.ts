@@ -18,6 +18,7 @@ import {
   writeManifest,
   writeTfdsMetadata,
 } from '@shardline/shards';
+import { fileSource } from '@shardline/tfrecord';
 import { summarizeSplit } from './pack';
 import { moveShards, tfdsRenames } from './tfds-names';
 
@@ -69,7 +70,8 @@ async function mergedBefore(dir: string): Promise<Manifest> {
 function shardRefs(dir: string, manifest: Manifest, newNames: Map<string, string>): ShardRef[] {
   return SPLIT_ORDER.flatMap((split) => manifest.splits[split]?.shards ?? []).map((info) => {
     const path = join(dir, info.file);
-    return { path: existsSync(path) ? path : join(dir, newNames.get(info.file) ?? info.file), info };
+    const current = existsSync(path) ? path : join(dir, newNames.get(info.file) ?? info.file);
+    return { path: current, info, source: fileSource(current) };
   });
 }
 

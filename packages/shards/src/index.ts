@@ -1,5 +1,5 @@
 export { decodeImageExample, type EncodedImage, encodeImageExample, type ImageRecord } from './image-record';
-export { readJsonDocument } from './json-document';
+export { isMissing, readJsonDocument } from './json-document';
 export {
   type ColorMode,
   type CrossSplitDuplicate,
@@ -24,6 +24,7 @@ export { addCounts, recordProblem, ShardTally } from './record-check';
 export {
   checkShardFiles,
   hashFile,
+  hashSource,
   PARTIAL_SUFFIX,
   SHARD_FILE,
   ShardMismatchError,
@@ -31,6 +32,7 @@ export {
   shardFileName,
   splitShards,
 } from './shard-files';
+export { type ExpectedFile, localStore, type ShardStore, storeOf } from './shard-store';
 export { SPLIT_ORDER, type SplitName, shuffle } from './splits';
 export {
   MAX_TASKS,

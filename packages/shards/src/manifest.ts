@@ -3,7 +3,9 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import type { Compression } from '@shardline/tfrecord';
-import { readJsonDocument } from './json-document';
+import { isMissing, readJsonDocument } from './json-document';
+
+import { type ShardStore, storeOf } from './shard-store';
 import type { SplitName } from './splits';
 import { TASK_MANIFEST_FILE, type TaskInfo } from './task';
 
@@ -87,13 +89,24 @@ export interface Manifest {
   task?: TaskInfo;
 }
 
-export async function readManifest(dir: string): Promise<Manifest> {
-  const file = join(dir, MANIFEST_FILE);
-  return readJsonDocument<Manifest>(file, {
-    format: MANIFEST_FORMAT,
-    what: 'manifest',
-    missing: () => `${file} not found: ${unmergedHint(dir) ?? `is ${dir} a folder written by 'shardline pack'?`}`,
-  });
+/** A folder's manifest.json; the folder is a local path or a ShardStore. */
+export async function readManifest(folder: string | ShardStore): Promise<Manifest> {
+  const store = storeOf(folder);
+  const file = store.describe(MANIFEST_FILE);
+  const dir = store.location;
+  const hint = () => (typeof folder === 'string' ? unmergedHint(folder) : undefined);
+  return readJsonDocument<Manifest>(
+    file,
+    {
+      format: MANIFEST_FORMAT,
+      what: 'manifest',
+      missing: (err) =>
+        isMissing(err)
+          ? `${file} not found: ${hint() ?? `is ${dir} a folder written by 'shardline pack'?`}`
+          : `cannot read ${file}: ${err.message}`,
+    },
+    () => store.readText(MANIFEST_FILE),
+  );
 }
 
 /** A manifest under another name (a task's: see taskManifestFile), read and checked as manifest.json is. */

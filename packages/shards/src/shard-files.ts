@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open } from 'node:fs/promises';
 import { ShardlineError } from '@shardline/errors';
-import type { Compression } from '@shardline/tfrecord';
+import type { ByteSource, Compression } from '@shardline/tfrecord';
+import { isMissing } from './json-document';
 import { MANIFEST_FILE, type Manifest, type ShardInfo } from './manifest';
+import { type ShardStore, storeOf } from './shard-store';
 import type { SplitName } from './splits';
 import { type TaskPart, taskTag } from './task';
 
@@ -19,6 +20,18 @@ export function shardFileName(split: SplitName, index: number, compression: Comp
 
 /** Shard, index and partial file names shardFileName makes; group 2 is the task tag, if any. */
 export const SHARD_FILE = /^(train|validation|test)(?:-(t\d{5}))?-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
+
+/** The SHA-256 and size of a source's bytes, read as a stream. */
+export async function hashSource(source: ByteSource): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const { bytes: chunk, lease } of source.chunks()) {
+    hash.update(chunk);
+    bytes += chunk.length;
+    lease?.release();
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
 
 /** Reads through one reused buffer: a fresh megabyte per read fragments the malloc heap of a long pack. */
 export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -40,18 +53,26 @@ export async function hashFile(file: string): Promise<{ sha256: string; bytes: n
 
 /** One shard of a split, with what the manifest says it holds. */
 export interface ShardRef {
+  /** Its path or URL, as messages name it. */
   path: string;
   info: ShardInfo;
+  source: ByteSource;
 }
 
-export function splitShards(dir: string, manifest: Manifest, split: SplitName): ShardRef[] {
+/** A split's shards in a folder: a local path or a ShardStore. */
+export function splitShards(folder: string | ShardStore, manifest: Manifest, split: SplitName): ShardRef[] {
+  const store = storeOf(folder);
   const info = manifest.splits[split];
   if (!info)
     throw new ShardlineError(
       'ERR_INPUT',
-      `${dir} has no '${split}' split (has: ${Object.keys(manifest.splits).join(', ')})`,
+      `${store.location} has no '${split}' split (has: ${Object.keys(manifest.splits).join(', ')})`,
     );
-  return info.shards.map((shard) => ({ path: join(dir, shard.file), info: shard }));
+  return info.shards.map((shard) => ({
+    path: store.describe(shard.file),
+    info: shard,
+    source: store.source(shard.file, { bytes: shard.bytes, sha256: shard.sha256 }),
+  }));
 }
 
 /** A shard that does not hold what manifest.json says it holds. */
@@ -67,11 +88,11 @@ export class ShardMismatchError extends ShardlineError {
 /** Fails, naming the shard, if one is missing or its size is not the manifest's (`listedIn`): before any record is read. */
 export async function checkShardFiles(shards: ShardRef[], listedIn = MANIFEST_FILE): Promise<void> {
   await Promise.all(
-    shards.map(async ({ path, info }) => {
-      const size = await stat(path).then(
-        (s) => s.size,
-        () => undefined,
-      );
+    shards.map(async ({ path, info, source }) => {
+      const size = await source.size().catch((err: unknown) => {
+        if (isMissing(err)) return undefined;
+        throw err;
+      });
       if (size === undefined)
         throw new ShardMismatchError(path, `missing, but ${listedIn} lists it with ${info.records} records`);
       if (size !== info.bytes) throw new ShardMismatchError(path, `${size} bytes, but ${listedIn} lists ${info.bytes}`);

@@ -1,9 +1,10 @@
-import { dirname, join } from 'node:path';
-import { type Compression, readIndex, readTFRecords } from '@shardline/tfrecord';
+import { type Compression, parseIndex, readTFRecords } from '@shardline/tfrecord';
 import { decodeImageExample } from './image-record';
+import { isMissing } from './json-document';
 import { type Manifest, readManifest, type ShardInfo } from './manifest';
 import { addCounts, recordProblem, ShardTally } from './record-check';
-import { hashFile } from './shard-files';
+import { hashSource } from './shard-files';
+import { type ShardStore, storeOf } from './shard-store';
 import type { SplitName } from './splits';
 
 export interface VerifyReport {
@@ -22,9 +23,10 @@ export interface VerifyOptions {
   onShard?: (file: string) => void;
 }
 
-/** Checks every shard against the manifest: checksum, every CRC, every record's shape and label. */
-export async function verifyShards(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const manifest = await readManifest(dir);
+/** Checks every shard against the manifest: checksum, every CRC, every record's shape and label. The folder is a local path or a ShardStore. */
+export async function verifyShards(folder: string | ShardStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const store = storeOf(folder);
+  const manifest = await readManifest(store);
   const compression = options.compression ?? manifest.compression;
   const report: VerifyReport = { ok: true, manifest, problems: [], recordsChecked: 0, classCounts: {} };
   for (const [split, info] of Object.entries(manifest.splits) as [
@@ -35,7 +37,7 @@ export async function verifyShards(dir: string, options: VerifyOptions = {}): Pr
     report.classCounts[split] = counts;
     for (const shard of info.shards) {
       options.onShard?.(shard.file);
-      report.problems.push(...(await verifyShard(join(dir, shard.file), compression, manifest, shard, counts, report)));
+      report.problems.push(...(await verifyShard(store, compression, manifest, shard, counts, report)));
     }
     const found = counts.reduce((a, b) => a + b, 0);
     if (found !== info.records)
@@ -46,22 +48,28 @@ export async function verifyShards(dir: string, options: VerifyOptions = {}): Pr
 }
 
 async function verifyShard(
-  file: string,
+  store: ShardStore,
   compression: Compression,
   manifest: Manifest,
   shard: ShardInfo,
   splitCounts: number[],
   report: VerifyReport,
 ): Promise<string[]> {
-  const hashed = await hashFile(file).catch(() => undefined);
-  if (!hashed) return [`${file}: missing`];
+  const file = store.describe(shard.file);
+  const source = store.source(shard.file);
+  let hashed: { sha256: string };
+  try {
+    hashed = await hashSource(source);
+  } catch (err) {
+    return [`${file}: ${isMissing(err) ? 'missing' : (err as Error).message}`];
+  }
   const problems: string[] = [];
   if (hashed.sha256 !== shard.sha256)
     problems.push(`${file}: SHA-256 differs from the manifest (file changed or corrupt)`);
   const tally = new ShardTally(shard);
   const offsets: number[] = [];
   try {
-    for await (const record of readTFRecords(file, { compression })) {
+    for await (const record of readTFRecords(source, { compression })) {
       offsets.push(record.offset);
       const problem = checkRecord(manifest, record.data, tally);
       if (problem) problems.push(`${file}: record at byte offset ${record.offset}: ${problem}`);
@@ -73,7 +81,7 @@ async function verifyShard(
   addCounts(splitCounts, tally.classCounts);
   const mismatch = tally.mismatch();
   if (mismatch) problems.push(`${file}: ${mismatch}`);
-  if (shard.index) problems.push(...(await checkIndex(join(dirname(file), shard.index), offsets)));
+  if (shard.index) problems.push(...(await checkIndex(store, shard.index, offsets)));
   return problems;
 }
 
@@ -89,9 +97,10 @@ function checkRecord(manifest: Manifest, data: Uint8Array, tally: ShardTally): s
   }
 }
 
-async function checkIndex(indexFile: string, offsets: number[]): Promise<string[]> {
+async function checkIndex(store: ShardStore, name: string, offsets: number[]): Promise<string[]> {
+  const indexFile = store.describe(name);
   try {
-    const index = await readIndex(indexFile);
+    const index = parseIndex(await store.readText(name), indexFile);
     const same = index.length === offsets.length && index.every((l, i) => l.offset === offsets[i]);
     return same ? [] : [`${indexFile}: offsets do not match the shard's records`];
   } catch (err) {

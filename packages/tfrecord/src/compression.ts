@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { type ChunkLease, READ_CHUNK_BYTES, type ReadBufferPool } from './buffer-pool';
 import { HEADER_BYTES, parseHeader } from './framing';
@@ -35,10 +34,10 @@ export interface ResolvedCompression {
  * is not valid is taken for gzip or zlib by its magic bytes: errors then say it was a guess,
  * since a damaged uncompressed file can start with the same bytes.
  */
-export async function detectCompression(file: string): Promise<ResolvedCompression> {
-  const byName = compressionFromExtension(file);
+export async function detectCompression(source: ByteSource): Promise<ResolvedCompression> {
+  const byName = compressionFromExtension(source.name);
   if (byName) return { compression: byName, chosenBy: 'name' };
-  const head = await readHead(file, HEADER_BYTES);
+  const head = await readHead(source, HEADER_BYTES);
   if (head.length < HEADER_BYTES || parseHeader(head).ok) return { compression: 'none', chosenBy: 'content' };
   if (head[0] === 0x1f && head[1] === 0x8b) return { compression: 'gzip', chosenBy: 'content' };
   if (isZlibHeader(head)) return { compression: 'zlib', chosenBy: 'content' };
@@ -52,22 +51,40 @@ export function describeInflateError(err: Error & { code?: string }, compression
   return undefined;
 }
 
+/** Where a TFRecord stream's bytes come from: a local file (fileSource), or a URL (@shardline/remote). */
+export interface ByteSource {
+  /** The file or URL, as errors name it. */
+  readonly name: string;
+  size(): Promise<number>;
+  /** The bytes in order, in chunks; in the pool's buffers, each with a lease to release, when a pool is given. Return (or break out of a for-await) to stop reading. */
+  chunks(pool?: ReadBufferPool): AsyncGenerator<Chunk>;
+}
+
+/** A local file as a ByteSource: read with several chunk reads in flight. */
+export function fileSource(path: string): ByteSource {
+  return {
+    name: path,
+    size: async () => (await stat(path)).size,
+    chunks: (pool) => chunksReadAhead(path, pool),
+  };
+}
+
 /**
- * The file's decompressed bytes, in chunks. Return (or break out of a for-await) to close the file.
- * Uncompressed files are read into the pool's buffers when a pool is given: each chunk yielded
+ * The source's decompressed bytes, in chunks. Return (or break out of a for-await) to stop reading.
+ * Uncompressed bytes are read into the pool's buffers when a pool is given: each chunk yielded
  * comes with a lease the consumer must release.
  */
 export function decompressedChunks(
-  file: string,
+  source: ByteSource,
   compression: Compression,
   pool?: ReadBufferPool,
 ): AsyncGenerator<Chunk> {
-  if (compression === 'none') return chunksReadAhead(file, pool);
-  return inflatedChunks(file, compression);
+  if (compression === 'none') return source.chunks(pool);
+  return inflatedChunks(source, compression);
 }
 
-async function* inflatedChunks(file: string, compression: Exclude<Compression, 'none'>): AsyncGenerator<Chunk> {
-  const raw = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+async function* inflatedChunks(source: ByteSource, compression: Exclude<Compression, 'none'>): AsyncGenerator<Chunk> {
+  const raw = Readable.from(rawBytes(source));
   const inflater =
     compression === 'gzip'
       ? createGunzip({ chunkSize: READ_CHUNK_BYTES })
@@ -81,6 +98,10 @@ async function* inflatedChunks(file: string, compression: Exclude<Compression, '
     stream.destroy();
     raw.destroy();
   }
+}
+
+async function* rawBytes(source: ByteSource): AsyncGenerator<Buffer> {
+  for await (const chunk of source.chunks()) yield chunk.bytes;
 }
 
 /**
@@ -130,13 +151,14 @@ function isZlibHeader(head: Uint8Array): boolean {
   return (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;
 }
 
-async function readHead(file: string, n: number): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await handle.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
+/** The first n bytes (fewer if the source is shorter). */
+async function readHead(source: ByteSource, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  for await (const { bytes } of source.chunks()) {
+    parts.push(bytes);
+    length += bytes.length;
+    if (length >= n) break;
   }
+  return Buffer.concat(parts).subarray(0, n);
 }

@@ -17,7 +17,11 @@ export async function writeIndex(file: string, locations: Iterable<RecordLocatio
 }
 
 export async function readIndex(file: string): Promise<RecordLocation[]> {
-  const text = await readFile(file, 'utf8');
+  return parseIndex(await readFile(file, 'utf8'), file);
+}
+
+/** An index file's text; errors name `file`, a path or URL. */
+export function parseIndex(text: string, file: string): RecordLocation[] {
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')

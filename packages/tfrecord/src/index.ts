@@ -1,5 +1,5 @@
 export { ChunkLease, ReadBufferPool } from './buffer-pool';
-export type { Compression } from './compression';
+export { type ByteSource, type Chunk, type Compression, fileSource } from './compression';
 export { ProtobufDecodeError, TFRecordError } from './errors';
 export {
   bytesFeature,
@@ -22,6 +22,6 @@ export {
   type SequenceExample,
 } from './example';
 export { frameRecord } from './framing';
-export { readIndex, writeIndex } from './index-file';
+export { parseIndex, readIndex, writeIndex } from './index-file';
 export { type ReadOptions, readTFRecordGroups, readTFRecords, type TFRecord } from './reader';
 export { framedSize, type RecordLocation, TFRecordWriter } from './writer';

@@ -1,11 +1,13 @@
-import { stat } from 'node:fs/promises';
+import { ShardlineError } from '@shardline/errors';
 import type { ChunkLease, ReadBufferPool } from './buffer-pool';
 import { ChunkReader } from './chunk-reader';
 import {
+  type ByteSource,
   type Compression,
   decompressedChunks,
   describeInflateError,
   detectCompression,
+  fileSource,
   type ResolvedCompression,
 } from './compression';
 import { TFRecordError } from './errors';
@@ -43,7 +45,7 @@ export interface TFRecord {
 export const DEFAULT_MAX_RECORD_BYTES = 512 * 1024 * 1024;
 
 /** Streams the records of a TFRecord file without loading the whole file. */
-export async function* readTFRecords(file: string, options: ReadOptions = {}): AsyncGenerator<TFRecord> {
+export async function* readTFRecords(file: string | ByteSource, options: ReadOptions = {}): AsyncGenerator<TFRecord> {
   for await (const group of readTFRecordGroups(file, options)) yield* group;
 }
 
@@ -52,16 +54,20 @@ export async function* readTFRecords(file: string, options: ReadOptions = {}): A
  * of one read chunk (plus the one that crosses into the next). A consumer that loops
  * over a group synchronously pays the cost of async iteration once per chunk, not per record.
  */
-export async function* readTFRecordGroups(file: string, options: ReadOptions = {}): AsyncGenerator<TFRecord[]> {
-  const resolved = await resolveCompression(file, options.compression);
-  const errors = new ErrorContext(file, resolved);
+export async function* readTFRecordGroups(
+  file: string | ByteSource,
+  options: ReadOptions = {},
+): AsyncGenerator<TFRecord[]> {
+  const source = typeof file === 'string' ? fileSource(file) : file;
+  const resolved = await resolveCompression(source, options.compression);
+  const errors = new ErrorContext(source.name, resolved);
   const limits: FrameLimits = {
     verifyCrc: options.verifyCrc ?? true,
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     // Uncompressed files have a known size, so a length past the end is caught before reading.
-    knownSize: resolved.compression === 'none' ? (await stat(file)).size : Infinity,
+    knownSize: resolved.compression === 'none' ? await source.size() : Infinity,
   };
-  const chunks = decompressedChunks(file, resolved.compression, options.bufferPool);
+  const chunks = decompressedChunks(source, resolved.compression, options.bufferPool);
   const reader = new ChunkReader(chunks);
   const frames = new FrameReader(errors, reader, limits);
   try {
@@ -90,8 +96,9 @@ class ErrorContext {
     return new TFRecordError(this.file, offset, reason + guess, compression);
   }
 
-  wrap(err: unknown, offset: number): TFRecordError {
-    if (err instanceof TFRecordError) return err;
+  wrap(err: unknown, offset: number): ShardlineError {
+    // A source's own errors (a remote read's) already name the file and the byte.
+    if (err instanceof ShardlineError) return err;
     if (!(err instanceof Error)) return this.error(offset, String(err));
     return this.error(offset, describeInflateError(err, this.resolved.compression) ?? err.message);
   }
@@ -195,11 +202,14 @@ class FrameReader {
   }
 }
 
-async function resolveCompression(file: string, requested: ReadOptions['compression']): Promise<ResolvedCompression> {
+async function resolveCompression(
+  source: ByteSource,
+  requested: ReadOptions['compression'],
+): Promise<ResolvedCompression> {
   if (requested && requested !== 'auto') return { compression: requested, chosenBy: 'option' };
   try {
-    return await detectCompression(file);
+    return await detectCompression(source);
   } catch (err) {
-    throw new ErrorContext(file, { compression: 'none', chosenBy: 'option' }).wrap(err, 0);
+    throw new ErrorContext(source.name, { compression: 'none', chosenBy: 'option' }).wrap(err, 0);
   }
 }

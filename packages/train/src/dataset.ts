@@ -1,5 +1,5 @@
 import { ShardlineError } from '@shardline/errors';
-import { type Manifest, type SplitName, splitShards } from '@shardline/shards';
+import { type Manifest, type ShardStore, type SplitName, splitShards } from '@shardline/shards';
 import { ReadBufferPool } from '@shardline/tfrecord';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -36,7 +36,7 @@ export function labelWidth(classCount: number): number {
  * batching, in-memory augmentation and prefetch. Each epoch reshuffles with seed + epoch.
  */
 export function shardDataset(
-  dir: string,
+  dir: string | ShardStore,
   manifest: Manifest,
   split: SplitName,
   options: PipelineOptions,

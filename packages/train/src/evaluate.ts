@@ -1,5 +1,13 @@
 import { type DeepPartial, type OptionTable, withDefaults } from '@shardline/options';
-import { type Manifest, readManifest, SPLIT_ORDER, type SplitName, splitShards } from '@shardline/shards';
+import { openStore, REMOTE_OPTIONS, type RemoteOptions } from '@shardline/remote';
+import {
+  type Manifest,
+  readManifest,
+  type ShardStore,
+  SPLIT_ORDER,
+  type SplitName,
+  splitShards,
+} from '@shardline/shards';
 import type * as tf from '@tensorflow/tfjs';
 import { BACKEND_OPTIONS, type BackendOptions, describeBackend, initBackend } from './backend';
 import { imageBatches, labelledImageGroups } from './image-stream';
@@ -20,7 +28,7 @@ export interface Evaluation {
 /** Predicts every image of a split in file order and tallies a confusion matrix (rows: true, columns: predicted). */
 export async function evaluateSplit(
   model: tf.LayersModel,
-  dir: string,
+  dir: string | ShardStore,
   manifest: Manifest,
   split: SplitName,
   options: { batchSize: number; rescale: number; keepMistakes: number },
@@ -66,8 +74,10 @@ export function summarize(
 export interface EvaluateOptions {
   /** A model folder written by train. Defaults to 'runs/latest/model'. */
   model: string;
-  /** A shard folder with the model's classes. Defaults to 'shards'. */
+  /** A shard folder with the model's classes: a path, an http(s):// URL or s3://bucket/prefix/. Defaults to 'shards'. */
   shards: string;
+  /** How http(s):// and s3:// shards are read. */
+  remote: RemoteOptions;
   /** Defaults to test if the shards have it, else validation. */
   split?: SplitName;
   backend: BackendOptions;
@@ -77,7 +87,11 @@ export interface EvaluateOptions {
 
 export const EVALUATE_OPTIONS: OptionTable<EvaluateOptions> = {
   model: MODEL_DIR_OPTION,
-  shards: { ...TRAIN_OPTIONS.shards, describe: 'Folder written by pack, with the same classes' },
+  shards: {
+    ...TRAIN_OPTIONS.shards,
+    describe: 'Folder written by pack, with the same classes: a path, an http(s):// URL or s3://bucket/prefix/',
+  },
+  remote: REMOTE_OPTIONS,
   split: {
     kind: 'string',
     choices: SPLIT_ORDER,
@@ -89,12 +103,13 @@ export const EVALUATE_OPTIONS: OptionTable<EvaluateOptions> = {
 
 /** Evaluates a saved model on one split of a shard folder, on the backend the options choose. */
 export async function evaluateModel(given: DeepPartial<EvaluateOptions> = {}): Promise<Evaluation> {
-  const { model: modelDir, shards, split, backend, onLog } = withDefaults(EVALUATE_OPTIONS, given);
+  const { model: modelDir, shards, remote, split, backend, onLog } = withDefaults(EVALUATE_OPTIONS, given);
   onLog?.(`backend: ${describeBackend(await initBackend(backend))}`);
-  const [{ model, info }, manifest] = await Promise.all([loadTrainedModel(modelDir), readManifest(shards)]);
+  const store = openStore(shards, remote);
+  const [{ model, info }, manifest] = await Promise.all([loadTrainedModel(modelDir), readManifest(store)]);
   assertSameClasses(info, manifest, modelDir);
   const chosen = split ?? (manifest.splits.test ? 'test' : 'validation');
-  const evaluation = await evaluateSplit(model, shards, manifest, chosen, {
+  const evaluation = await evaluateSplit(model, store, manifest, chosen, {
     batchSize: 64,
     rescale: info.rescale,
     keepMistakes: 36,

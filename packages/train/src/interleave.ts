@@ -85,7 +85,7 @@ export class ShardCursor {
     readonly shard: ShardRef,
     readonly reading: ShardReading,
   ) {
-    this.groups = readTFRecordGroups(shard.path, reading);
+    this.groups = readTFRecordGroups(shard.source, reading);
     this.ahead = this.readAhead();
     this.tally = new ShardTally(shard.info);
   }

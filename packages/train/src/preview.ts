@@ -1,5 +1,6 @@
 import { type DeepPartial, integer, type OptionTable, seedOption, withDefaults } from '@shardline/options';
-import { type Manifest, readManifest, splitShards } from '@shardline/shards';
+import { openStore, REMOTE_OPTIONS, type RemoteOptions } from '@shardline/remote';
+import { type Manifest, readManifest, type ShardStore, splitShards } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
 import { AUGMENT_OPTIONS, type AugmentOptions, isAugmenting, makeAugmenter, withAugmentPreset } from './augment';
 import { BACKEND_OPTIONS, type BackendOptions, initBackend } from './backend';
@@ -10,8 +11,10 @@ import { INPUT_OPTIONS } from './train-options';
 
 /** What previewAugmentation draws: training images beside augmented versions of them. */
 export interface PreviewOptions {
-  /** Folder written by pack. Defaults to 'shards'. */
+  /** Folder written by pack: a path, an http(s):// URL or s3://bucket/prefix/. Defaults to 'shards'. */
   shards: string;
+  /** How http(s):// and s3:// shards are read. */
+  remote: RemoteOptions;
   /** The PNG written. Defaults to 'augment.png'. */
   out: string;
   /** The augmentation seed, as train's --seed. Defaults to DEFAULT_SEED (1). */
@@ -27,7 +30,12 @@ export interface PreviewOptions {
 }
 
 export const PREVIEW_OPTIONS: OptionTable<PreviewOptions> = {
-  shards: { kind: 'string', default: 'shards', describe: 'Folder written by pack; its train split is shown' },
+  shards: {
+    kind: 'string',
+    default: 'shards',
+    describe: 'Folder written by pack (a path, an http(s):// URL or s3://bucket/prefix/); its train split is shown',
+  },
+  remote: REMOTE_OPTIONS,
   out: { kind: 'string', default: 'augment.png', describe: 'The PNG written' },
   seed: seedOption("Augmentation seed, as train's --seed: the same seed draws what training's first batch draws"),
   images: { kind: 'number', default: 6, check: integer({ min: 1, max: 64 }), describe: 'Training images, one per row' },
@@ -53,8 +61,9 @@ export function previewOptions(given: DeepPartial<PreviewOptions> = {}): Preview
 export async function previewAugmentation(given: DeepPartial<PreviewOptions> = {}): Promise<string> {
   const options = previewOptions(given);
   await initBackend(options.backend);
-  const manifest = await readManifest(options.shards);
-  const originals = await pickImages(options.shards, manifest, options.images);
+  const store = openStore(options.shards, options.remote);
+  const manifest = await readManifest(store);
+  const originals = await pickImages(store, manifest, options.images);
   const versions = augmentedVersions(originals, manifest, options);
   const className = (image: LabelledPixels) => manifest.classes[image.label]!;
   const tiles = originals.flatMap((image, i): GridTile[] => [
@@ -69,7 +78,7 @@ export async function previewAugmentation(given: DeepPartial<PreviewOptions> = {
 }
 
 /** The first image of each class in file order, then the next ones, up to count (pixels copied out of read buffers). */
-async function pickImages(dir: string, manifest: Manifest, count: number): Promise<LabelledPixels[]> {
+async function pickImages(dir: ShardStore, manifest: Manifest, count: number): Promise<LabelledPixels[]> {
   const firsts: LabelledPixels[] = [];
   const others: LabelledPixels[] = [];
   const seen = new Set<number>();

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isRemote } from '@shardline/remote';
 import { type Manifest, readJsonDocument, type SplitName } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from './backend';
@@ -97,7 +98,7 @@ export function shardsSummary(dir: string, manifest: Manifest): RunRecord['shard
         shards: split.shards.length,
         classCounts: split.classCounts,
       };
-  return { path: resolve(dir), classes: manifest.classes, image: manifest.image, splits };
+  return { path: isRemote(dir) ? dir : resolve(dir), classes: manifest.classes, image: manifest.image, splits };
 }
 
 export function versions(): RunRecord['versions'] {

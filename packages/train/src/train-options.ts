@@ -12,6 +12,7 @@ import {
   seedOption,
   withDefaults,
 } from '@shardline/options';
+import { REMOTE_OPTIONS, type RemoteOptions } from '@shardline/remote';
 import type * as tf from '@tensorflow/tfjs';
 import { AUGMENT_OPTIONS, type AugmentOptions, withAugmentPreset } from './augment';
 import { BACKEND_OPTIONS, type BackendOptions } from './backend';
@@ -71,8 +72,10 @@ export interface ScheduleOptions {
 }
 
 export interface TrainOptions {
-  /** Folder written by pack. Defaults to 'shards'. */
+  /** Folder written by pack: a local path, an http(s):// URL or s3://bucket/prefix/. Defaults to 'shards'. */
   shards: string;
+  /** How http(s):// and s3:// shards are read (REMOTE_OPTIONS: endpoint, cache folder, retries, timeout). */
+  remote: RemoteOptions;
   /** Report folder. Defaults to 'runs/latest'. */
   out: string;
   /** Seed of shuffling and augmentation. Defaults to DEFAULT_SEED (1). */
@@ -208,7 +211,13 @@ const SCHEDULE_OPTIONS: OptionTable<ScheduleOptions> = {
 
 /** Every option of trainModel: its default, --help text and check. The train command's flags are built from it. */
 export const TRAIN_OPTIONS: OptionTable<TrainOptions> = {
-  shards: { kind: 'string', default: 'shards', describe: 'Folder written by pack (train + validation splits)' },
+  shards: {
+    kind: 'string',
+    default: 'shards',
+    describe:
+      'Folder written by pack (train + validation splits): a path, an http(s):// URL, or s3://bucket/prefix/ (AWS credentials from the standard chain)',
+  },
+  remote: REMOTE_OPTIONS,
   out: {
     kind: 'string',
     default: 'runs/latest',

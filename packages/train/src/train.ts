@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ShardlineError } from '@shardline/errors';
 import type { DeepPartial } from '@shardline/options';
+import { openStore } from '@shardline/remote';
 import { type Manifest, readManifest, requireTwoClasses } from '@shardline/shards';
 import * as tf from '@tensorflow/tfjs';
 import { isAugmenting } from './augment';
@@ -35,7 +36,8 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
   const log = options.onLog ?? (() => undefined);
   const backend = await initBackend(options.backend);
   log(`backend: ${describeBackend(backend)}`);
-  const manifest = await readManifest(options.shards);
+  const store = openStore(options.shards, options.remote);
+  const manifest = await readManifest(store);
   requireTwoClasses(manifest.classes, options.shards);
   if (!manifest.splits.train) throw new ShardlineError('ERR_INPUT', `${options.shards} has no train split`);
   const validationSplit = manifest.splits.validation ? 'validation' : manifest.splits.test ? 'test' : undefined;
@@ -59,9 +61,9 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
     });
   const pipeline = { ...options.input, seed: options.seed };
   const meter = new InputWaitMeter();
-  const trainData = shardDataset(options.shards, manifest, 'train', { ...pipeline, augment: options.augment }, meter);
+  const trainData = shardDataset(store, manifest, 'train', { ...pipeline, augment: options.augment }, meter);
   // Every process validates on the whole split, so their scores compare.
-  const validationData = shardDataset(options.shards, manifest, validationSplit, {
+  const validationData = shardDataset(store, manifest, validationSplit, {
     ...pipeline,
     shuffleBuffer: 0,
     numShards: 1,
@@ -82,7 +84,7 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
   const fit = cached
     ? await headOnCachedFeatures(
         transfer,
-        shardDataset(options.shards, manifest, 'train', { ...pipeline, shuffleBuffer: 0 }),
+        shardDataset(store, manifest, 'train', { ...pipeline, shuffleBuffer: 0 }),
         validationData,
         options,
         log,
@@ -120,7 +122,7 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
   await saveTrainedModel(join(options.out, 'model'), model, modelInfo(manifest, options));
   // A test split (e.g. Fashion-MNIST's t10k) is the held-out measure; otherwise validation.
   const reportSplit = manifest.splits.test ? 'test' : validationSplit;
-  const evaluation = await evaluateSplit(model, options.shards, manifest, reportSplit, {
+  const evaluation = await evaluateSplit(model, store, manifest, reportSplit, {
     batchSize: 64,
     rescale: options.input.rescale,
     keepMistakes: 36,
@@ -146,6 +148,7 @@ export async function trainModel(given: DeepPartial<TrainOptions> = {}): Promise
   const augmentPreview = isAugmenting(options.augment)
     ? await previewAugmentation({
         shards: options.shards,
+        remote: options.remote,
         out: join(options.out, AUGMENT_PREVIEW_FILE),
         seed: options.seed,
         rescale: options.input.rescale,

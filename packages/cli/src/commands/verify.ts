@@ -1,20 +1,32 @@
+import { openStore, REMOTE_OPTIONS } from '@shardline/remote';
 import { verifyShards } from '@shardline/shards';
 import type { Compression } from '@shardline/tfrecord';
 import type { CommandModule } from 'yargs';
 import { printManifestSummary } from '../manifest-summary';
+import { addFlags, optionsFromFlags } from '../option-flags';
 
-export const verifyCommand: CommandModule<object, { shards: string; compression?: Compression }> = {
+type VerifyArgs = { shards: string; compression?: Compression } & Record<string, unknown>;
+
+export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify <shards>',
   describe: 'Check every shard: SHA-256, every record CRC, record shapes and labels, counts against the manifest',
   builder: (yargs) =>
-    yargs
-      .positional('shards', { type: 'string', demandOption: true, describe: 'A folder written by pack' })
-      .option('compression', {
-        choices: ['none', 'gzip', 'zlib'] as const,
-        describe: 'How the shards are compressed (default: what manifest.json says)',
-      }),
+    addFlags(
+      yargs
+        .positional('shards', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A folder written by pack: a path, an http(s):// URL or s3://bucket/prefix/',
+        })
+        .option('compression', {
+          choices: ['none', 'gzip', 'zlib'] as const,
+          describe: 'How the shards are compressed (default: what manifest.json says)',
+        }),
+      REMOTE_OPTIONS,
+    ),
   handler: async (args) => {
-    const report = await verifyShards(args.shards, {
+    const store = openStore(args.shards, optionsFromFlags(REMOTE_OPTIONS, args));
+    const report = await verifyShards(store, {
       compression: args.compression,
       onShard: (file) => process.stderr.write(`checking ${file}\n`),
     });

@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { tempDir } from './paths';
+
+/** Faults a test server injects, each on the first GET of every file unless said otherwise. */
+export interface Faults {
+  /** Answer the first this many requests of each file (HEAD and GET) with 503. */
+  unavailable?: number;
+  /** Send this many bytes of the body, then cut the connection. */
+  cutAfter?: number;
+  /** Send this many bytes, then nothing for `ms`, then the rest. */
+  stall?: { after: number; ms: number };
+  /** Answer every GET with the whole file (200), as a server without Range support does. */
+  ignoreRange?: boolean;
+  /** Serve this file with the byte at `offset` flipped, on every request. */
+  corrupt?: { file: string; offset: number };
+}
+
+export interface ServedRequest {
+  method: string;
+  file: string;
+  /** The first byte asked for (0 without a Range header). */
+  start: number;
+  status: number;
+}
+
+export interface TestServer {
+  url: string;
+  requests: ServedRequest[];
+  close(): Promise<void>;
+}
+
+/** Serves a folder over HTTP as a static file server does: HEAD, GET and ranged GET (`bytes=N-`, `bytes=N-M`), with `faults`. */
+export async function serveFolder(dir: string, faults: Faults = {}): Promise<TestServer> {
+  const requests: ServedRequest[] = [];
+  const seen = new Map<string, number>();
+  const server = createServer((request, response) => {
+    const file = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname.slice(1));
+    const count = (seen.get(file) ?? 0) + 1;
+    seen.set(file, count);
+    const answer = (status: number, start = 0) => requests.push({ method: request.method ?? '', file, start, status });
+    let size: number;
+    try {
+      size = statSync(join(dir, file)).size;
+    } catch {
+      answer(404);
+      response.writeHead(404).end();
+      return;
+    }
+    if (count <= (faults.unavailable ?? 0)) {
+      answer(503);
+      response.writeHead(503).end();
+      return;
+    }
+    const gets = requests.filter((r) => r.file === file && r.method === 'GET').length;
+    const ranged = !faults.ignoreRange && request.headers.range !== undefined;
+    const [start, end] = ranged ? range(request, size) : [0, size - 1];
+    const status = ranged ? 206 : 200;
+    answer(status, start);
+    response.writeHead(status, {
+      'content-length': String(end - start + 1),
+      'accept-ranges': faults.ignoreRange ? 'none' : 'bytes',
+      ...(ranged ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+    });
+    if (request.method === 'HEAD') return response.end();
+    const body = fileBytes(dir, file, faults).subarray(start, end + 1);
+    void send(response, body, gets === 0 ? faults : {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function range(request: IncomingMessage, size: number): [number, number] {
+  const match = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+  if (!match) return [0, size - 1];
+  return [Number(match[1]), match[2] ? Math.min(Number(match[2]), size - 1) : size - 1];
+}
+
+function fileBytes(dir: string, file: string, faults: Faults): Buffer {
+  const bytes = readFileSync(join(dir, file));
+  if (faults.corrupt?.file === file) bytes[faults.corrupt.offset]! ^= 0xff;
+  return bytes;
+}
+
+async function send(response: ServerResponse, body: Buffer, faults: Faults): Promise<void> {
+  if (faults.cutAfter !== undefined && faults.cutAfter < body.length) {
+    response.write(body.subarray(0, faults.cutAfter));
+    setTimeout(() => response.socket?.destroy(), 20);
+    return;
+  }
+  if (faults.stall && faults.stall.after < body.length) {
+    response.write(body.subarray(0, faults.stall.after));
+    await new Promise((resolve) => setTimeout(resolve, faults.stall!.ms));
+    if (!response.destroyed) response.end(body.subarray(faults.stall.after));
+    return;
+  }
+  response.end(body);
+}
+
+/** S3rver's fixed credentials; set in the environment, where the SDK's standard chain finds them. */
+const S3RVER_KEY = 'S3RVER';
+
+/** A folder uploaded to a local S3-compatible server (s3rver) under s3://shards/<prefix>/. */
+export async function s3Folder(
+  dir: string,
+  prefix = 'pack',
+): Promise<{ url: string; endpoint: string; close(): Promise<void> }> {
+  process.env.AWS_ACCESS_KEY_ID = S3RVER_KEY;
+  process.env.AWS_SECRET_ACCESS_KEY = S3RVER_KEY;
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: tempDir(),
+    configureBuckets: [{ name: 'shards' }],
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1' });
+  for (const name of readdirSync(dir))
+    await client.send(
+      new PutObjectCommand({ Bucket: 'shards', Key: `${prefix}/${name}`, Body: readFileSync(join(dir, name)) }),
+    );
+  client.destroy();
+  return { url: `s3://shards/${prefix}/`, endpoint, close: () => server.close() };
+}
