@@ -15,6 +15,7 @@ import {
 import {
   catsAndDogs,
   type Faults,
+  faultProxy,
   packDefaults,
   s3Folder,
   serveFolder,
@@ -183,6 +184,22 @@ describe('remote shards', () => {
         /s3:\/\/shards\/elsewhere\/manifest\.json not found/,
       );
     } finally {
+      await s3.close();
+    }
+  });
+
+  test('over S3, a 503 and a connection cut mid-object are retried, the cut resumed with a Range request', async () => {
+    const s3 = await s3Folder(folder);
+    const proxy = await faultProxy(s3.endpoint, { unavailable: 1, cutAfter: 70_000 });
+    try {
+      assert.deepEqual(await allRecords(openStore(s3.url, { endpoint: proxy.url })), await allRecords(folder));
+      const shard = `/shards/pack/${firstShard()}`;
+      assert.ok(proxy.requests.some((r) => r.file === shard && r.status === 503));
+      const resumed = proxy.requests.filter((r) => r.file === shard && r.method === 'GET' && r.start > 0);
+      assert.equal(resumed.length, 1);
+      assert.ok(resumed[0]!.start >= 65_536 && resumed[0]!.start <= 70_000, `resumed at ${resumed[0]!.start}`);
+    } finally {
+      await proxy.close();
       await s3.close();
     }
   });

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -70,6 +70,10 @@ export async function serveFolder(dir: string, faults: Faults = {}): Promise<Tes
     const body = fileBytes(dir, file, faults).subarray(start, end + 1);
     void send(response, body, gets === 0 ? faults : {});
   });
+  return listening(server, requests);
+}
+
+async function listening(server: Server, requests: ServedRequest[]): Promise<TestServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -81,6 +85,43 @@ export async function serveFolder(dir: string, faults: Faults = {}): Promise<Tes
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A proxy in front of `target` (an S3-compatible server, say) that passes requests on unchanged and
+ * injects `faults` (503s, a cut connection, a stall) into the first GET of each path.
+ */
+export async function faultProxy(target: string, faults: Faults): Promise<TestServer> {
+  const requests: ServedRequest[] = [];
+  const seen = new Map<string, number>();
+  const server = createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const count = (seen.get(path) ?? 0) + 1;
+    seen.set(path, count);
+    const start = Number(/^bytes=(\d+)-/.exec(request.headers.range ?? '')?.[1] ?? 0);
+    if (count <= (faults.unavailable ?? 0)) {
+      requests.push({ method: request.method ?? '', file: path, start, status: 503 });
+      response.writeHead(503).end();
+      return;
+    }
+    const body: Buffer[] = [];
+    for await (const piece of request) body.push(piece as Buffer);
+    const upstream = await fetch(new URL(request.url ?? '/', target), {
+      method: request.method,
+      headers: request.headers as Record<string, string>,
+      ...(body.length > 0 ? { body: Buffer.concat(body) } : {}),
+    });
+    const bytes = Buffer.from(await upstream.arrayBuffer());
+    const gets = requests.filter((r) => r.file === path && r.method === 'GET').length;
+    requests.push({ method: request.method ?? '', file: path, start, status: upstream.status });
+    const headers = Object.fromEntries(
+      [...upstream.headers].filter(([name]) => name !== 'transfer-encoding' && name !== 'content-encoding'),
+    );
+    response.writeHead(upstream.status, headers);
+    if (request.method === 'HEAD') return response.end();
+    void send(response, bytes, request.method === 'GET' && gets === 0 ? faults : {});
+  });
+  return listening(server, requests);
 }
 
 function range(request: IncomingMessage, size: number): [number, number] {
