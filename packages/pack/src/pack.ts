@@ -110,17 +110,7 @@ export async function packInThisThread(options: PackOptions): Promise<PackResult
 }
 
 async function packWith(options: PackOptions, pool: DecodePool): Promise<PackResult> {
-  const listing = await listSource(options.src, {
-    labelPattern: options.labelPattern,
-    classNames: options.classNames,
-    followLinks: options.followLinks,
-    csv: options.csv,
-  });
-  if (listing.items.length === 0)
-    throw listing.skipped.length > 0
-      ? nothingPacked(options.src, listing.skipped)
-      : new ShardlineError('ERR_INPUT', `no images found in ${options.src}`);
-  requireTwoClasses(listing.classes, options.src);
+  const listing = await listInputs(options);
   const splits = assignSplits(listing.items, options.validationSplit, options.seed);
   checkEveryClassTrains(splits, listing, options.validationSplit);
   const fingerprint = jobFingerprint(options, splits, listing.items);
@@ -156,6 +146,18 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
   await writeManifest(options.out, manifest, files.manifest);
   await journal.remove();
   return { manifest, resumed: countCovered(prior), alreadyComplete: false };
+}
+
+/** The source's inputs; a source with none, or with one class, is refused. */
+async function listInputs(options: PackOptions): Promise<SourceListing> {
+  const { src, labelPattern, classNames, followLinks, csv } = options;
+  const listing = await listSource(src, { labelPattern, classNames, followLinks, csv });
+  if (listing.items.length === 0)
+    throw listing.skipped.length > 0
+      ? nothingPacked(src, listing.skipped)
+      : new ShardlineError('ERR_INPUT', `no images found in ${src}`);
+  requireTwoClasses(listing.classes, src);
+  return listing;
 }
 
 /** The manifest of this job when the folder already holds it whole: this pack's (or task's) own, or for a task, the merged one. */

@@ -31,7 +31,9 @@ export const packCommand: CommandModule<object, PackArgs> = {
     else if (result.resumed > 0)
       console.log(`Resumed an interrupted run: ${result.resumed} images were already packed.`);
     printManifestSummary(result.manifest, options.out);
-    const { task } = result.manifest;
+    const { task, datasetName, compression } = result.manifest;
+    if (!task && datasetName && compression === 'none')
+      console.log(`\nTensorFlow Datasets reads it as is: tfds.builder_from_directory(${JSON.stringify(options.out)})`);
     if (task)
       console.log(
         `\nTask ${task.index} (of tasks 0 to ${task.count - 1}) is done. Once every task is, run: shardline merge ${options.out}`,
