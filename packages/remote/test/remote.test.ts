@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,11 +14,13 @@ import {
   verifyShards,
 } from '@shardline/shards';
 import {
+  CLI,
   catsAndDogs,
   type Faults,
   faultProxy,
   packDefaults,
   s3Folder,
+  selfSignedCertificate,
   serveFolder,
   type TestServer,
   tempDir,
@@ -204,6 +207,26 @@ describe('remote shards', () => {
     }
   });
 
+  test('over HTTPS, a certificate trusted through NODE_EXTRA_CA_CERTS is read; an untrusted one fails at once, naming the URL', async (t) => {
+    const certificate = selfSignedCertificate();
+    if (!certificate) return t.skip('openssl is not installed');
+    const server = await serveFolder(folder, {}, certificate);
+    try {
+      const trusted = await cli(['verify', server.url], { NODE_EXTRA_CA_CERTS: certificate.certFile });
+      assert.match(trusted.stdout, /OK: \d+ records, every CRC valid/);
+      const started = Date.now();
+      const untrusted = await cli(['verify', server.url], {});
+      assert.notEqual(untrusted.code, 0);
+      assert.match(
+        untrusted.stderr,
+        new RegExp(`${server.url}manifest\\.json: self[- ]signed certificate \\(at byte 0\\)`),
+      );
+      assert.ok(Date.now() - started < 5_000, 'a certificate error is not retried');
+    } finally {
+      await server.close();
+    }
+  });
+
   test('options that apply to remote shards only are refused for a local folder', () => {
     assert.throws(
       () => openStore(folder, { cacheDir: tempDir() }),
@@ -215,3 +238,12 @@ describe('remote shards', () => {
 });
 
 after(() => undefined);
+
+/** Runs the CLI without blocking this process, which serves the shards. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}

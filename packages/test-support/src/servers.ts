@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -34,11 +36,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Serves a folder over HTTP as a static file server does: HEAD, GET and ranged GET (`bytes=N-`, `bytes=N-M`), with `faults`. */
-export async function serveFolder(dir: string, faults: Faults = {}): Promise<TestServer> {
+/**
+ * Serves a folder over HTTP as a static file server does: HEAD, GET and ranged GET (`bytes=N-`,
+ * `bytes=N-M`), with `faults`; over HTTPS when given a key and certificate.
+ */
+export async function serveFolder(
+  dir: string,
+  faults: Faults = {},
+  tls?: { key: Buffer; cert: Buffer },
+): Promise<TestServer> {
   const requests: ServedRequest[] = [];
   const seen = new Map<string, number>();
-  const server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     const file = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname.slice(1));
     const count = (seen.get(file) ?? 0) + 1;
     seen.set(file, count);
@@ -69,15 +78,15 @@ export async function serveFolder(dir: string, faults: Faults = {}): Promise<Tes
     if (request.method === 'HEAD') return response.end();
     const body = fileBytes(dir, file, faults).subarray(start, end + 1);
     void send(response, body, gets === 0 ? faults : {});
-  });
-  return listening(server, requests);
+  };
+  return listening(tls ? createHttpsServer(tls, handler) : createServer(handler), requests, tls ? 'https' : 'http');
 }
 
-async function listening(server: Server, requests: ServedRequest[]): Promise<TestServer> {
+async function listening(server: Server, requests: ServedRequest[], scheme = 'http'): Promise<TestServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${scheme}://127.0.0.1:${port}/`,
     requests,
     close: () =>
       new Promise((resolve) => {
@@ -177,4 +186,33 @@ export async function s3Folder(
     );
   client.destroy();
   return { url: `s3://shards/${prefix}/`, endpoint, close: () => server.close() };
+}
+
+/** A self-signed key and certificate for 127.0.0.1, made with openssl; undefined where openssl is missing. */
+export function selfSignedCertificate(): { key: Buffer; cert: Buffer; certFile: string } | undefined {
+  const dir = tempDir();
+  const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  if (made.error || made.status !== 0) return undefined;
+  return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
 }
