@@ -90,10 +90,12 @@ export class OutputFiles {
   /** Files this pack replaces when it starts over: a whole pack, every pack file; a task, its own. */
   replaces(name: string): boolean {
     const shard = SHARD_FILE.exec(name);
-    if (!this.task)
-      return (
-        shard !== null || TFDS_SHARD_FILE.test(name) || TASK_MANIFEST_FILE.test(name) || TASK_JOURNAL_FILE.test(name)
-      );
+    if (!this.task) return shard !== null || TFDS_SHARD_FILE.test(name) || isTaskRecord(name);
     return shard?.[2] === taskTag(this.task.index) || name === this.manifest;
   }
+}
+
+/** A task's manifest or journal: the mark of a distributed pack, which a whole pack does not replace unasked. */
+export function isTaskRecord(name: string): boolean {
+  return TASK_MANIFEST_FILE.test(name) || TASK_JOURNAL_FILE.test(name);
 }

@@ -15,7 +15,6 @@ import {
   readManifestFile,
   removeTfdsMetadata,
   requireTwoClasses,
-  SHARD_FILE,
   type SkippedFile,
   SPLIT_ORDER,
   type SplitInfo,
@@ -30,7 +29,7 @@ import type { Compression } from '@shardline/tfrecord';
 import type { CsvOptions } from './csv-table';
 import { intactEntries, Journal, type JournalEntry, readJournal } from './journal';
 import { packOptions } from './pack-options';
-import { OutputFiles, packTask, taskSplits } from './pack-task';
+import { isTaskRecord, OutputFiles, packTask, taskSplits } from './pack-task';
 import { packInThread } from './pack-thread';
 import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
@@ -204,7 +203,7 @@ async function otherJobFile(
 ): Promise<string | undefined> {
   if (existing) return files.manifest;
   const names = await readdir(out);
-  if (!files.task) return names.find((name) => files.replaces(name) && !SHARD_FILE.test(name));
+  if (!files.task) return names.find(isTaskRecord);
   for (const name of [MANIFEST_FILE, ...taskManifestNames(out)]) {
     const other = await readManifestFile(out, name).catch(() => undefined);
     if (other && (other.fingerprint !== fingerprint || (other.task && other.task.count !== files.task.count)))

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { mergeTasks, packDataset, packOptions } from '@shardline/pack';
@@ -283,6 +283,25 @@ describe('TensorFlow Datasets layout', () => {
     const merged = await mergeTasks(out);
     assert.equal(merged.splits.train!.shards[index]!.file, target);
     assert.ok((await verifyShards(out)).ok);
+  });
+
+  test('a pack stopped after renaming its shards, before writing manifest.json, packs again when run again', async () => {
+    const src = await classFolders();
+    const out = tempDir();
+    const first = await packDataset(packDefaults(src, out, { shardBytes: 2048 }));
+    rmSync(join(out, 'manifest.json'));
+    const again = await packDataset(packDefaults(src, out, { shardBytes: 2048 }));
+    assert.equal(again.alreadyComplete, false);
+    assert.deepEqual(again.manifest.splits, first.manifest.splits);
+    const shardFiles = Object.values(again.manifest.splits).flatMap((split) =>
+      split!.shards.map((shard) => shard.file),
+    );
+    assert.deepEqual(
+      readdirSync(out)
+        .filter((name) => !name.endsWith('.index') && name.includes('.tfrecord'))
+        .sort(),
+      shardFiles.sort(),
+    );
   });
 
   test('a folder packed before shards had TFDS names still reads and verifies', async () => {
