@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { ShardlineError } from '@shardline/errors';
-import type { ByteSource, Compression } from '@shardline/tfrecord';
+import { type ByteSource, type Compression, ReadBufferPool } from '@shardline/tfrecord';
 import { isMissing } from './json-document';
 import { MANIFEST_FILE, type Manifest, type ShardInfo } from './manifest';
 import { type ShardStore, storeOf } from './shard-store';
@@ -21,11 +21,11 @@ export function shardFileName(split: SplitName, index: number, compression: Comp
 /** Shard, index and partial file names shardFileName makes; group 2 is the task tag, if any. */
 export const SHARD_FILE = /^(train|validation|test)(?:-(t\d{5}))?-\d{5}\.tfrecord(\.gz|\.zz)?(\.index)?(\.partial)?$/;
 
-/** The SHA-256 and size of a source's bytes, read as a stream. */
+/** The SHA-256 and size of a source's bytes, read as a stream through a few reused buffers. */
 export async function hashSource(source: ByteSource): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const { bytes: chunk, lease } of source.chunks()) {
+  for await (const { bytes: chunk, lease } of source.chunks(new ReadBufferPool())) {
     hash.update(chunk);
     bytes += chunk.length;
     lease?.release();
