@@ -1,8 +1,16 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ShardStore } from '@shardline/shards';
 import type { ByteSource } from '@shardline/tfrecord';
 import { sizedChunks } from './http-store';
 import { type RangeFetch, type RetryPolicy, withRetries } from './ranged-stream';
+
+type Sdk = typeof import('@aws-sdk/client-s3');
+
+/** A client of the SDK, loaded on first use: importing it costs about 20 MiB and 130 ms, which no local read should pay. */
+interface Connection {
+  sdk: Sdk;
+  client: S3Client;
+}
 
 /**
  * A shard folder in S3 at `s3://bucket/prefix/`, through the AWS SDK v3 with its standard credential
@@ -11,12 +19,19 @@ import { type RangeFetch, type RetryPolicy, withRetries } from './ranged-stream'
  */
 export function s3Store(location: string, policy: RetryPolicy, endpoint?: string): ShardStore {
   const { bucket, prefix } = parseS3Url(location);
-  const client = new S3Client({
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    // Retries are this package's, as for HTTP: they also resume a body that breaks off.
-    maxAttempts: 1,
-  });
+  let connection: Promise<Connection> | undefined;
+  const connect = () => {
+    connection ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+        region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+        // Retries are this package's, as for HTTP: they also resume a body that breaks off.
+        maxAttempts: 1,
+      }),
+    }));
+    return connection;
+  };
   const key = (name: string) => `${prefix}${name}`;
   const url = (name: string) => `s3://${bucket}/${key(name)}`;
   return {
@@ -24,24 +39,33 @@ export function s3Store(location: string, policy: RetryPolicy, endpoint?: string
     describe: url,
     readText: (name) =>
       withRetries(url(name), policy, async () => {
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }));
+        const { sdk, client } = await connect();
+        const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key(name) }));
         return object.Body ? object.Body.transformToString() : '';
       }),
-    source: (name) => s3Source(client, bucket, key(name), url(name), policy),
+    source: (name) => s3Source(connect, bucket, key(name), url(name), policy),
   };
 }
 
-function s3Source(client: S3Client, bucket: string, key: string, url: string, policy: RetryPolicy): ByteSource {
+function s3Source(
+  connect: () => Promise<Connection>,
+  bucket: string,
+  key: string,
+  url: string,
+  policy: RetryPolicy,
+): ByteSource {
   let size: Promise<number> | undefined;
   const sizeOnce = () => {
     size ??= withRetries(url, policy, async () => {
-      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const { sdk, client } = await connect();
+      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
       return head.ContentLength ?? 0;
     });
     return size;
   };
   const fetchFrom: RangeFetch = async (start, abortSignal) => {
-    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-` }), {
+    const { sdk, client } = await connect();
+    const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-` }), {
       abortSignal,
     });
     return (object.Body ?? []) as AsyncIterable<Uint8Array>;
