@@ -39,14 +39,15 @@ export type RangeFetch = (start: number, signal: AbortSignal) => Promise<AsyncIt
 
 /**
  * Worth trying again: a dropped or refused connection, a timeout, 408, 429 and 5xx. A 404, a 403,
- * any other answer the server means, and a TLS failure are not.
+ * any other answer the server means, a TLS failure and missing S3 credentials are not.
  */
 export function isTransient(err: unknown): boolean {
   const status = statusOf(err);
   if (status !== undefined) return status >= 500 || status === 408 || status === 429;
-  // A TLS handshake or certificate failure answers the same way every time.
+  // A TLS handshake or certificate failure, or no credentials found, answers the same way every time.
   const { code } = ((err as Error)?.cause ?? err) as { code?: unknown };
   if (typeof code === 'string' && /SSL|TLS|CERT/.test(code)) return false;
+  if ((err as Error)?.name === 'CredentialsProviderError') return false;
   return err instanceof Error;
 }
 

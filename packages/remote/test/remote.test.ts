@@ -227,6 +227,22 @@ describe('remote shards', () => {
     }
   });
 
+  test('S3 with no credentials anywhere fails at once, naming the URL', async () => {
+    const env = {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      HOME: tempDir(),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const run = await cli(['verify', 's3://shards/pack/', '--endpoint', 'http://127.0.0.1:9'], env);
+    assert.notEqual(run.code, 0);
+    assert.match(
+      run.stderr,
+      /s3:\/\/shards\/pack\/manifest\.json: Could not load credentials from any providers \(at byte 0\)/,
+    );
+  });
+
   test('options that apply to remote shards only are refused for a local folder', () => {
     assert.throws(
       () => openStore(folder, { cacheDir: tempDir() }),
