@@ -1,6 +1,6 @@
 import type { ShardStore } from '@shardline/shards';
-import type { ByteSource, Chunk, ReadBufferPool } from '@shardline/tfrecord';
-import { type RangeFetch, type RetryPolicy, rangedChunks, StatusError, withRetries } from './ranged-stream';
+import type { ByteSource } from '@shardline/tfrecord';
+import { type RangeFetch, type RetryPolicy, rangedSource, StatusError, withRetries } from './ranged-stream';
 
 /** A shard folder served over HTTP(S) at `prefix` (a URL ending in a slash, added if missing). */
 export function httpStore(prefix: string, policy: RetryPolicy): ShardStore {
@@ -15,33 +15,13 @@ export function httpStore(prefix: string, policy: RetryPolicy): ShardStore {
 }
 
 function httpSource(url: string, policy: RetryPolicy): ByteSource {
-  let size: Promise<number> | undefined;
-  const sizeOnce = () => {
-    size ??= withRetries(url, policy, () => contentLength(url));
-    return size;
-  };
   const fetchFrom: RangeFetch = async (start, signal) => {
     const response = await ok(await fetch(url, { headers: { range: `bytes=${start}-` }, signal }));
     const body = response.body ?? emptyBody();
     // A server that ignores Range sends the whole object: its first `start` bytes are skipped.
     return response.status === 206 || start === 0 ? body : skipped(body, start);
   };
-  return {
-    name: url,
-    size: sizeOnce,
-    chunks: (pool) => sizedChunks(url, sizeOnce, fetchFrom, policy, pool),
-  };
-}
-
-/** rangedChunks once the size is known. */
-export async function* sizedChunks(
-  url: string,
-  size: () => Promise<number>,
-  fetchFrom: RangeFetch,
-  policy: RetryPolicy,
-  pool: ReadBufferPool | undefined,
-): AsyncGenerator<Chunk> {
-  yield* rangedChunks(url, await size(), fetchFrom, policy, pool);
+  return rangedSource(url, policy, () => contentLength(url), fetchFrom);
 }
 
 async function contentLength(url: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ShardlineError } from '@shardline/errors';
-import type { Chunk, ChunkLease, ReadBufferPool } from '@shardline/tfrecord';
+import type { ByteSource, Chunk, ChunkLease, ReadBufferPool } from '@shardline/tfrecord';
 
 /** How hard a remote read tries before it gives up. */
 export interface RetryPolicy {
@@ -57,27 +57,29 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 /**
- * Calls `attempt` until it succeeds, retrying transient failures with exponential backoff; the count
- * starts again whenever `attempt` reports progress. A permanent failure, or the last one, becomes a
- * RemoteError naming `url` and the offset reached.
+ * Calls `attempt` until it succeeds, retrying transient failures with exponential backoff. A
+ * permanent failure, or the last one, becomes a RemoteError naming `url`.
  */
-export async function withRetries<T>(
-  url: string,
-  policy: RetryPolicy,
-  attempt: (progress: () => void) => Promise<T>,
-  offset: () => number = () => 0,
-): Promise<T> {
-  for (let failures = 0; ; ) {
+export async function withRetries<T>(url: string, policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+  for (let failures = 0; ; failures++) {
     try {
-      return await attempt(() => {
-        failures = 0;
-      });
+      return await attempt();
     } catch (err) {
-      if (err instanceof RemoteError) throw err;
-      if (!isTransient(err) || failures >= policy.retries) throw asRemoteError(url, offset(), err, failures);
-      await sleep(policy.backoffMs * 2 ** failures++);
+      await retryOrFail(err, failures, policy, url, 0);
     }
   }
+}
+
+/** After the `failures`-th failure in a row: waits out the backoff if the failure is worth another try, else throws it as a RemoteError. */
+async function retryOrFail(
+  err: unknown,
+  failures: number,
+  policy: RetryPolicy,
+  url: string,
+  offset: number,
+): Promise<void> {
+  if (!isTransient(err) || failures >= policy.retries) throw asRemoteError(url, offset, err, failures);
+  await sleep(policy.backoffMs * 2 ** failures);
 }
 
 function asRemoteError(url: string, offset: number, err: unknown, retries: number): RemoteError {
@@ -86,13 +88,34 @@ function asRemoteError(url: string, offset: number, err: unknown, retries: numbe
   return new RemoteError(url, offset, `${cause}${after}`, statusOf(err));
 }
 
+/** A remote object as a ByteSource: its size asked once, its bytes streamed with rangedChunks. */
+export function rangedSource(
+  url: string,
+  policy: RetryPolicy,
+  askSize: () => Promise<number>,
+  fetchFrom: RangeFetch,
+): ByteSource {
+  let size: Promise<number> | undefined;
+  const sizeOnce = () => {
+    size ??= withRetries(url, policy, askSize);
+    return size;
+  };
+  return {
+    name: url,
+    size: sizeOnce,
+    chunks: async function* (pool) {
+      yield* rangedChunks(url, await sizeOnce(), fetchFrom, policy, pool);
+    },
+  };
+}
+
 /**
  * An object's bytes from a server, streamed. A connection that drops, stalls or fails transiently
  * is resumed from the byte reached, with a ranged request; the retry count starts again with each
  * byte that arrives. With a pool, bytes are gathered into its buffers, so chunks break where a local
  * file's reads would.
  */
-export async function* rangedChunks(
+async function* rangedChunks(
   url: string,
   size: number,
   fetchFrom: RangeFetch,
@@ -117,8 +140,7 @@ export async function* rangedChunks(
         }
         if (position < size) throw new Error(`the connection closed at byte ${position} of ${size}`);
       } catch (err) {
-        if (!isTransient(err) || failures >= policy.retries) throw asRemoteError(url, position, err, failures);
-        await sleep(policy.backoffMs * 2 ** failures++);
+        await retryOrFail(err, failures++, policy, url, position);
       } finally {
         controller.abort();
       }

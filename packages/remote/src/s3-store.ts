@@ -1,8 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ShardStore } from '@shardline/shards';
 import type { ByteSource } from '@shardline/tfrecord';
-import { sizedChunks } from './http-store';
-import { type RangeFetch, type RetryPolicy, withRetries } from './ranged-stream';
+import { type RangeFetch, type RetryPolicy, rangedSource, withRetries } from './ranged-stream';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
 
@@ -54,14 +53,10 @@ function s3Source(
   url: string,
   policy: RetryPolicy,
 ): ByteSource {
-  let size: Promise<number> | undefined;
-  const sizeOnce = () => {
-    size ??= withRetries(url, policy, async () => {
-      const { sdk, client } = await connect();
-      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return head.ContentLength ?? 0;
-    });
-    return size;
+  const askSize = async () => {
+    const { sdk, client } = await connect();
+    const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.ContentLength ?? 0;
   };
   const fetchFrom: RangeFetch = async (start, abortSignal) => {
     const { sdk, client } = await connect();
@@ -70,7 +65,7 @@ function s3Source(
     });
     return (object.Body ?? []) as AsyncIterable<Uint8Array>;
   };
-  return { name: url, size: sizeOnce, chunks: (pool) => sizedChunks(url, sizeOnce, fetchFrom, policy, pool) };
+  return rangedSource(url, policy, askSize, fetchFrom);
 }
 
 /** `s3://bucket/some/prefix` as its bucket and a key prefix that ends in a slash (or is empty). */
