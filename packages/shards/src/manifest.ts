@@ -141,11 +141,14 @@ export function requireTwoClasses(classes: readonly string[], source: string): v
     );
 }
 
-/** Written under a temporary name and renamed: a reader sees the old manifest or the new one, never half of one. */
 export async function writeManifest(dir: string, manifest: Manifest, name = MANIFEST_FILE): Promise<void> {
-  const file = join(dir, name);
+  await writeWhole(join(dir, name), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Written under a temporary name and renamed: a reader sees the old file or the new one, never half of one. */
+export async function writeWhole(file: string, text: string): Promise<void> {
   const temp = `${file}.partial`;
-  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(temp, text);
   await rename(temp, file);
 }
 

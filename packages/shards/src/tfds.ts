@@ -1,7 +1,7 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Compression } from '@shardline/tfrecord';
-import { type Manifest, RECORD_KEYS } from './manifest';
+import { type Manifest, RECORD_KEYS, writeWhole } from './manifest';
 import { SPLIT_ORDER, type SplitName } from './splits';
 
 /**
@@ -99,8 +99,7 @@ export function tfdsInfo(manifest: Manifest, datasetName: string): object {
 
 /**
  * Writes the TFDS metadata of a finished pack folder whose shards carry TFDS names. TFDS reads
- * uncompressed TFRecord files only, so a compressed pack gets none. Each file is written under a
- * temporary name and renamed.
+ * uncompressed TFRecord files only, so a compressed pack gets none. Each file is written whole (writeWhole).
  */
 export async function writeTfdsMetadata(dir: string, manifest: Manifest): Promise<void> {
   const { datasetName } = manifest;
@@ -112,10 +111,7 @@ export async function writeTfdsMetadata(dir: string, manifest: Manifest): Promis
   // TFDS reads one name a line, trimmed, blank lines dropped: names it would read otherwise are left out, and labels stay numbers.
   if (manifest.classes.every((name) => name !== '' && name.trim() === name && !/[\r\n]/.test(name)))
     files[TFDS_LABELS_FILE] = `${manifest.classes.join('\n')}\n`;
-  for (const [name, text] of Object.entries(files)) {
-    await writeFile(join(dir, `${name}.partial`), text);
-    await rename(join(dir, `${name}.partial`), join(dir, name));
-  }
+  for (const [name, text] of Object.entries(files)) await writeWhole(join(dir, name), text);
 }
 
 /** Removes a folder's TFDS metadata: it describes shards about to be rewritten. */
