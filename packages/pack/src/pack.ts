@@ -21,6 +21,7 @@ import {
   type SplitName,
   type TaskPart,
   taskManifestNames,
+  tfdsLabelProblem,
   totalRecords,
   writeManifest,
   writeTfdsMetadata,
@@ -141,6 +142,8 @@ async function packWith(options: PackOptions, pool: DecodePool): Promise<PackRes
     throw nothingPacked(options.src, manifest.skipped);
   } else {
     await nameForTfds(options.out, manifest);
+    const labelProblem = tfdsLabelProblem(manifest);
+    if (labelProblem) options.onWarning?.(labelProblem);
   }
   await writeManifest(options.out, manifest, files.manifest);
   await journal.remove();

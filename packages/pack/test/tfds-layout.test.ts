@@ -17,10 +17,12 @@ import {
   catsAndDogs,
   collect,
   FIXTURES,
+  imageBytes,
   packDefaults,
   packedRecords,
   REPO_ROOT,
   tempDir,
+  writeFiles,
 } from '@shardline/test-support';
 import { decodeExample, type Features, getBytes, getInt64s, readTFRecords } from '@shardline/tfrecord';
 import protobuf from 'protobufjs';
@@ -301,6 +303,28 @@ describe('TensorFlow Datasets layout', () => {
         .filter((name) => !name.endsWith('.index') && name.includes('.tfrecord'))
         .sort(),
       shardFiles.sort(),
+    );
+  });
+
+  test('class names TFDS would not read back leave out the labels file, and the pack warns, naming them', async () => {
+    const src = tempDir();
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 4; i++) {
+      files[`cat /c${i}.png`] = await imageBytes('png', 12, 12, i);
+      files[`dog/d${i}.png`] = await imageBytes('png', 12, 12, 20 + i);
+    }
+    writeFiles(src, files);
+    const warnings: string[] = [];
+    const out = tempDir();
+    const { manifest } = await packDataset({ ...packDefaults(src, out), onWarning: (w) => warnings.push(w) });
+    assert.deepEqual(manifest.classes, ['cat ', 'dog']);
+    assert.equal(existsSync(join(out, TFDS_LABELS_FILE)), false);
+    assert.ok(existsSync(join(out, TFDS_INFO_FILE)));
+    assert.deepEqual(
+      warnings.filter((w) => w.includes(TFDS_LABELS_FILE)),
+      [
+        `class name(s) "cat " would not read back from ${TFDS_LABELS_FILE} (TFDS trims each line and drops blank ones), so that file is not written and TensorFlow Datasets will give labels as numbers`,
+      ],
     );
   });
 

@@ -53,6 +53,7 @@ export {
   TFDS_SHARD_FILE,
   tfdsFeatures,
   tfdsInfo,
+  tfdsLabelProblem,
   tfdsName,
   tfdsShardName,
   writeTfdsMetadata,

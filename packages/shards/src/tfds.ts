@@ -108,10 +108,20 @@ export async function writeTfdsMetadata(dir: string, manifest: Manifest): Promis
     [TFDS_FEATURES_FILE]: `${JSON.stringify(tfdsFeatures(manifest), null, 2)}\n`,
     [TFDS_INFO_FILE]: `${JSON.stringify(tfdsInfo(manifest, datasetName), null, 2)}\n`,
   };
-  // TFDS reads one name a line, trimmed, blank lines dropped: names it would read otherwise are left out, and labels stay numbers.
-  if (manifest.classes.every((name) => name !== '' && name.trim() === name && !/[\r\n]/.test(name)))
-    files[TFDS_LABELS_FILE] = `${manifest.classes.join('\n')}\n`;
+  if (!tfdsLabelProblem(manifest)) files[TFDS_LABELS_FILE] = `${manifest.classes.join('\n')}\n`;
   for (const [name, text] of Object.entries(files)) await writeWhole(join(dir, name), text);
+}
+
+/**
+ * Why TFDS could not read a folder's class names back, if it could not: it reads one name a line,
+ * trimmed, blank lines dropped. Such names are left out of the TFDS metadata, and TFDS's labels stay
+ * numbers. A folder without TFDS metadata (compressed, or packed before it) has no problem to tell.
+ */
+export function tfdsLabelProblem(manifest: Manifest): string | undefined {
+  if (!manifest.datasetName || manifest.compression !== 'none') return undefined;
+  const unreadable = manifest.classes.filter((name) => name === '' || name.trim() !== name || /[\r\n]/.test(name));
+  if (unreadable.length === 0) return undefined;
+  return `class name(s) ${unreadable.map((name) => JSON.stringify(name)).join(', ')} would not read back from ${TFDS_LABELS_FILE} (TFDS trims each line and drops blank ones), so that file is not written and TensorFlow Datasets will give labels as numbers`;
 }
 
 /** Removes a folder's TFDS metadata: it describes shards about to be rewritten. */

@@ -1,4 +1,5 @@
 import { mergeTasks } from '@shardline/pack';
+import { tfdsLabelProblem } from '@shardline/shards';
 import type { CommandModule } from 'yargs';
 import { printManifestSummary } from '../manifest-summary';
 
@@ -20,5 +21,7 @@ export const mergeCommand: CommandModule<object, { out: string }> = {
       `\nMerged into ${args.out}/manifest.json; the shards are named as TFDS names them (${first?.file}, ...).`,
     );
     console.log('Each task checked for the same image in two splits among its own images only.');
+    const labelProblem = tfdsLabelProblem(manifest);
+    if (labelProblem) console.error(`warning: ${labelProblem}`);
   },
 };
