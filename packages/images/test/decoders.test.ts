@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeJpeg, decodeStoredJpeg, type RawImage, readJpegHeader, viaSharp } from '@shardline/images/internal';
+import { Transformer } from '@napi-rs/image';
+import {
+  dctScaleEighths,
+  decodeJpeg,
+  decodeScaledRgba,
+  decodeStoredJpeg,
+  type RawImage,
+  readJpegHeader,
+  viaSharp,
+} from '@shardline/images/internal';
 import { generateSample } from '@shardline/sample';
 import { tempDir } from '@shardline/test-support';
 import sharp from 'sharp';
@@ -37,19 +46,74 @@ function withoutIccProfile(jpeg: Buffer): Buffer {
   return Buffer.concat(kept);
 }
 
+/** The JPEG files of a fresh sample of `count` images. */
+async function sampleJpegs(count: number, size: { width?: number; height?: number } = {}): Promise<string[]> {
+  const src = tempDir();
+  await generateSample({ out: src, count, ...size });
+  const classes = readdirSync(src, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  return classes.flatMap(({ name }) => readdirSync(join(src, name)).map((f) => join(src, name, f)));
+}
+
+/** @napi-rs/image's decode of the whole image and Lanczos3 resize: what decodeJpeg gave before DCT scaling. */
+function fullDecode(bytes: Buffer, size: { width: number; height: number }): RawImage {
+  const data = new Transformer(bytes).fastResize({ ...size, filter: 5, fit: 1 }).rawPixelsSync();
+  return { data, ...size, channels: 4 };
+}
+
 describe('JPEG decoding', () => {
   test('the fast decoder stays within 1 level on average (16 at most) of sharp, which it is not', async () => {
-    const src = tempDir();
-    await generateSample({ out: src, count: 12 });
-    const classes = readdirSync(src, { withFileTypes: true }).filter((entry) => entry.isDirectory());
-    const files = classes.flatMap(({ name }) => readdirSync(join(src, name)).map((f) => join(src, name, f)));
-    for (const file of files) {
+    for (const file of await sampleJpegs(12)) {
       const bytes = readFileSync(file);
       const [fast, reference] = [await decodeJpeg(bytes, SIZE, 1e8), await viaSharp(bytes, SIZE, 1e8)];
       const { mean, max } = difference(fast, reference);
       assert.ok(mean <= 1 && max <= 16, `${file}: mean ${mean.toFixed(2)}, max ${max}`);
       assert.ok(mean > 0, `${file}: the same pixels as sharp, so sharp decoded it`);
     }
+  });
+
+  test('a target at most half the source decodes through DCT-domain scaling, within 1 level on average of a full decode', async () => {
+    assert.equal(dctScaleEighths({ width: 320, height: 240 }, { width: 64, height: 64 }), 3); // 120x90
+    assert.equal(dctScaleEighths({ width: 320, height: 240 }, { width: 100, height: 100 }), 4); // 160x120
+    assert.equal(dctScaleEighths({ width: 320, height: 240 }, { width: 150, height: 150 }), 8); // over half
+    assert.equal(dctScaleEighths({ width: 4000, height: 3000 }, { width: 224, height: 224 }), 1); // 500x375
+    assert.equal(dctScaleEighths({ width: 500, height: 375 }, { width: 150, height: 150 }), 4); // 250x188
+    for (const [source, target] of [
+      [{ width: 320, height: 240 }, SIZE],
+      [
+        { width: 500, height: 375 },
+        { width: 150, height: 150 },
+      ],
+    ] as const) {
+      let [sum, max] = [0, 0];
+      const files = await sampleJpegs(6, source);
+      for (const file of files) {
+        const bytes = readFileSync(file);
+        const difference_ = difference(await decodeJpeg(bytes, target, 1e8), fullDecode(bytes, target));
+        assert.ok(difference_.mean > 0, `${file}: decoded at full size`);
+        sum += difference_.mean;
+        max = Math.max(max, difference_.max);
+      }
+      // The sample's noise is the hardest case: DCT scaling and Lanczos3 filter its fine grain differently.
+      const mean = sum / files.length;
+      assert.ok(mean <= 2 && max <= 96, `${source.width}x${source.height}: mean ${mean.toFixed(2)}, max ${max}`);
+    }
+  });
+
+  test('libjpeg-turbo refuses damaged data and 12-bit files, and decodes the next file after an error exit', async () => {
+    const [file] = await sampleJpegs(3);
+    const good = readFileSync(file!);
+    const scaled = { width: 120, height: 90 };
+    const damaged = Buffer.from(good);
+    for (let i = 2000; i < 2100; i++) damaged[i]! ^= 0xff;
+    assert.equal(decodeScaledRgba(damaged, scaled), undefined); // a warning: corrupt data
+    const twelveBit = Buffer.from(good);
+    twelveBit[good.indexOf(Buffer.from([0xff, 0xc0])) + 4] = 12;
+    assert.equal(decodeScaledRgba(twelveBit, scaled), undefined); // an error exit, which throws out of the library
+    const pixels = decodeScaledRgba(good, scaled);
+    assert.equal(pixels?.length, 120 * 90 * 4);
+    // decodeJpeg still reads the damaged file as it did before: the other decoders take it.
+    const image = await decodeJpeg(damaged, SIZE, 1e8);
+    assert.equal(image.data.length, 64 * 64 * image.channels);
   });
 
   test('EXIF orientation is applied, as sharp applies it', async () => {
@@ -64,16 +128,31 @@ describe('JPEG decoding', () => {
     const bytes = withoutIccProfile(tagged); // sharp adds one, which would send the file to sharp
     assert.equal(readJpegHeader(bytes)?.hasIccProfile, false);
     assert.equal((await sharp(bytes).metadata()).orientation, 6);
-    const size = { width: 24, height: 48 };
-    const { mean } = difference(await decodeJpeg(bytes, size, 1e8), await viaSharp(bytes, size, 1e8));
-    assert.ok(mean > 0 && mean < 3, `mean difference ${mean.toFixed(2)}: orientation not applied alike`);
+    assert.equal(readJpegHeader(bytes)?.orientation, 6);
+    // At 12x24, DCT scaling would apply to an upright file (1/2 of the stored 96x48 covers 24x12).
+    for (const size of [
+      { width: 24, height: 48 },
+      { width: 12, height: 24 },
+    ]) {
+      const { mean } = difference(await decodeJpeg(bytes, size, 1e8), await viaSharp(bytes, size, 1e8));
+      assert.ok(
+        mean > 0 && mean < 3,
+        `${size.width}x${size.height}: mean difference ${mean.toFixed(2)}: orientation not applied alike`,
+      );
+    }
   });
 
   test('the header gives size and components without decoding; a file cut before its end is refused', async () => {
     const bytes = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } })
       .jpeg()
       .toBuffer();
-    assert.deepEqual(readJpegHeader(bytes), { width: 40, height: 30, components: 3, hasIccProfile: false });
+    assert.deepEqual(readJpegHeader(bytes), {
+      width: 40,
+      height: 30,
+      components: 3,
+      hasIccProfile: false,
+      orientation: 1,
+    });
     const withProfile = await sharp(bytes).withIccProfile('p3').jpeg().toBuffer();
     assert.equal(readJpegHeader(withProfile)?.hasIccProfile, true);
     // The fast decoder fills a cut scan with grey; such a file must be refused, as sharp refuses it.
