@@ -49,6 +49,11 @@ export interface PackSpeedReport {
   images: number;
   /** One worker decoding and resizing the files one after another, as pack's workers do (median). */
   ceilingImagesPerSecond: number;
+  /**
+   * Two such workers decoding the files at once, with no pack around them (median): what the machine's
+   * cores give two decoders, the most any 2-worker pack could reach.
+   */
+  twoDecodersImagesPerSecond: number;
   rows: PackSpeedRow[];
   peerRows: PeerRow[];
   peerNote?: string;
@@ -72,12 +77,14 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
   const seconds = CONFIGS.map(() => [] as number[]);
   const steady = CONFIGS.map(() => [] as number[]);
   const ceilings: number[] = [];
+  const pairs: number[] = [];
   const peerRuns: PeerRow[][] = [];
   let images = 0;
   const timing = await ceilingTask(options);
   for (let round = 0; round < options.repetitions; round++) {
     log(`round ${round + 1}/${options.repetitions}: decoder ceiling`);
     ceilings.push(await decoderCeiling(timing));
+    pairs.push(await twoDecoders(timing));
     for (const [i, config] of CONFIGS.entries()) {
       log(`round ${round + 1}/${options.repetitions}: ${config.workers} ${config.pool}`);
       const started = performance.now();
@@ -107,7 +114,14 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
     ...row,
     imagesPerSecond: median(peerRuns.map((run) => run[i]!.imagesPerSecond)),
   }));
-  return { images, ceilingImagesPerSecond: ceiling, rows, peerRows, ...(peerNote ? { peerNote } : {}) };
+  return {
+    images,
+    ceilingImagesPerSecond: ceiling,
+    twoDecodersImagesPerSecond: median(pairs),
+    rows,
+    peerRows,
+    ...(peerNote ? { peerNote } : {}),
+  };
 }
 
 function packRow(
@@ -161,13 +175,25 @@ async function ceilingTask(options: PackSpeedOptions): Promise<TimingTask> {
 
 /** Images/s of one decode process over the files, one at a time, once warm. */
 async function decoderCeiling(task: TimingTask): Promise<number> {
-  const pool = createDecodePool(1, 'processes');
+  const [rate] = await warmDecoders(1, task);
+  return rate!;
+}
+
+/** Images/s of two decode processes over the files at once, each once warm, counted from both starts to the later end. */
+async function twoDecoders(task: TimingTask): Promise<number> {
+  const rates = await warmDecoders(2, task);
+  return (rates.length * task.paths.length) / Math.max(...rates.map((rate) => task.paths.length / rate));
+}
+
+/** Each of `count` decode processes' images/s over the files, timed at once after a warm-up pass (its allocator, the page cache). */
+async function warmDecoders(count: number, task: TimingTask): Promise<number[]> {
+  const pools = Array.from({ length: count }, () => createDecodePool(1, 'processes'));
   try {
-    // The first pass warms the decoder (its allocator, the page cache); the second is the ceiling.
-    await pool.timeDecodes(task);
-    return task.paths.length / (await pool.timeDecodes(task));
+    await Promise.all(pools.map((pool) => pool.timeDecodes(task)));
+    const seconds = await Promise.all(pools.map((pool) => pool.timeDecodes(task)));
+    return seconds.map((s) => task.paths.length / s);
   } finally {
-    await pool.close();
+    await Promise.all(pools.map((pool) => pool.close()));
   }
 }
 
@@ -182,6 +208,7 @@ export function formatPackSpeedTable(report: PackSpeedReport): string {
   );
   return [
     `${report.images} images per run, median of ${rows[0]?.seconds.length ?? 0}; decoder ceiling (one worker, one image at a time): ${report.ceilingImagesPerSecond.toFixed(0)} images/s`,
+    `two decoders at once, no pack: ${report.twoDecodersImagesPerSecond.toFixed(0)} images/s (${((report.twoDecodersImagesPerSecond / (2 * report.ceilingImagesPerSecond)) * 100).toFixed(0)}% of 2 x the ceiling: what these cores give two workers)`,
     `${''.padEnd(22)}${'workers'.padStart(8)}${'images/s'.padStart(11)}${'seconds'.padStart(10)}${'vs 1 worker'.padStart(14)}${'of the ceiling'.padStart(16)}${'steady'.padStart(9)}${'of the ceiling'.padStart(16)}`,
     ...lines,
     ...peers,
@@ -200,6 +227,7 @@ function steadyCells(row: PackSpeedRow, ceiling: number): string {
 export function packSpeedJson(report: PackSpeedReport): string {
   return JSON.stringify({
     decoder_ceiling_images_per_s: Math.round(report.ceilingImagesPerSecond),
+    two_decoders_images_per_s: Math.round(report.twoDecodersImagesPerSecond),
     rows: report.rows.map((r) => ({
       pool: r.pool,
       workers: r.workers,

@@ -17,7 +17,7 @@ test('bench pack times every pool beside the decoder ceiling, and writes the JSO
     peer: 'none',
   });
   assert.equal(report.images, 24);
-  assert.ok(report.ceilingImagesPerSecond > 0);
+  assert.ok(report.ceilingImagesPerSecond > 0 && report.twoDecodersImagesPerSecond > 0);
   assert.deepEqual(
     report.rows.map((r) => [r.pool, r.workers]),
     [
@@ -34,8 +34,15 @@ test('bench pack times every pool beside the decoder ceiling, and writes the JSO
     assert.ok(row.steadyImagesPerSecond > row.imagesPerSecond, `${row.pool} ${row.workers}: steady rate`);
   }
   assert.equal(report.peerNote, 'peer skipped (--peer none)');
-  assert.match(formatPackSpeedTable(report), /decoder ceiling \(one worker, one image at a time\): \d+ images\/s/);
-  const json = JSON.parse(packSpeedJson(report)) as { decoder_ceiling_images_per_s: number; rows: object[] };
+  const table = formatPackSpeedTable(report);
+  assert.match(table, /decoder ceiling \(one worker, one image at a time\): \d+ images\/s/);
+  assert.match(table, /^two decoders at once, no pack: \d+ images\/s \(\d+% of 2 x the ceiling/m);
+  const json = JSON.parse(packSpeedJson(report)) as {
+    decoder_ceiling_images_per_s: number;
+    two_decoders_images_per_s: number;
+    rows: object[];
+  };
   assert.ok(json.decoder_ceiling_images_per_s > 0);
+  assert.equal(json.two_decoders_images_per_s, Math.round(report.twoDecodersImagesPerSecond));
   assert.deepEqual(Object.keys(json.rows[0]!).sort(), ['images_per_s', 'pool', 'steady_images_per_s', 'workers']);
 });
