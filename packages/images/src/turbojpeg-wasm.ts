@@ -107,7 +107,7 @@ let decoder: TurboJpeg | undefined;
 /**
  * The JPEG's RGBA pixels at `scaled`, decoded with libjpeg's DCT-domain scaling, as a view valid until the
  * next call; undefined if libjpeg-turbo warned or failed. `scaled` must be the size of an M/8 scaling of
- * the image (ceil(side * M / 8)): tjDecompress2 picks the largest scaling that fits in it.
+ * the image (side * M / 8, rounded up): tjDecompress2 picks the largest scaling that fits in it.
  */
 export function decodeScaledRgba(jpeg: Uint8Array, scaled: Size): Uint8Array | undefined {
   if (decoder && decoder.memoryBytes > KEEP_MEMORY_BYTES) decoder = undefined;

@@ -76,11 +76,12 @@ describe('JPEG decoding', () => {
     assert.equal(dctScaleEighths({ width: 320, height: 240 }, { width: 100, height: 100 }), 4); // 160x120
     assert.equal(dctScaleEighths({ width: 320, height: 240 }, { width: 150, height: 150 }), 8); // over half
     assert.equal(dctScaleEighths({ width: 4000, height: 3000 }, { width: 224, height: 224 }), 1); // 500x375
-    assert.equal(dctScaleEighths({ width: 500, height: 375 }, { width: 150, height: 150 }), 4); // 250x188
+    assert.equal(dctScaleEighths({ width: 480, height: 360 }, { width: 150, height: 150 }), 4); // 240x180
+    assert.equal(dctScaleEighths({ width: 500, height: 375 }, { width: 150, height: 150 }), 8); // 187.5 rows
     for (const [source, target] of [
       [{ width: 320, height: 240 }, SIZE],
       [
-        { width: 500, height: 375 },
+        { width: 480, height: 360 },
         { width: 150, height: 150 },
       ],
     ] as const) {
@@ -96,6 +97,14 @@ describe('JPEG decoding', () => {
       // The sample's noise is the hardest case: DCT scaling and Lanczos3 filter its fine grain differently.
       const mean = sum / files.length;
       assert.ok(mean <= 2 && max <= 96, `${source.width}x${source.height}: mean ${mean.toFixed(2)}, max ${max}`);
+    }
+  });
+
+  test('a source whose scaled sides would not be whole is decoded at full size, not stretched by a padded pixel', async () => {
+    for (const file of await sampleJpegs(3, { width: 333, height: 251 })) {
+      const bytes = readFileSync(file);
+      const { mean } = difference(await decodeJpeg(bytes, SIZE, 1e8), fullDecode(bytes, SIZE));
+      assert.equal(mean, 0, `${file}: scaled`);
     }
   });
 
