@@ -40,9 +40,13 @@ export async function decodeJpeg(bytes: Buffer, size: DecodeTarget, maxPixels: n
  * JPEGs this decoder does not (arithmetic coding, 12-bit), or says why not.
  */
 function fastDecode(bytes: Buffer, size: Size): Buffer | undefined {
+  return lanczosResized(() => new Transformer(bytes).rotate(), size);
+}
+
+/** The image resized to size (Lanczos3, stretched), or undefined where @napi-rs/image refuses it. */
+function lanczosResized(image: () => Transformer, size: Size): Buffer | undefined {
   try {
-    return new Transformer(bytes)
-      .rotate()
+    return image()
       .fastResize({ ...size, filter: LANCZOS3, fit: FILL })
       .rawPixelsSync();
   } catch {
@@ -67,7 +71,7 @@ export function dctScaleEighths(source: Size, target: Size): number {
 
 /**
  * Decoded at an M/8 scale by libjpeg-turbo (WebAssembly), then resized like fastDecode. Undefined where
- * the target is over half the source (libjpeg-turbo without SIMD decodes a full-size image at 0.5-0.7x
+ * dctScaleEighths finds no scale (libjpeg-turbo without SIMD decodes a full-size image at 0.5-0.7x
  * @napi-rs/image's rate) or libjpeg-turbo warned: the caller decodes those as before.
  */
 function scaledDecode(bytes: Buffer, source: Size, target: Size): Buffer | undefined {
@@ -75,14 +79,7 @@ function scaledDecode(bytes: Buffer, source: Size, target: Size): Buffer | undef
   if (eighths === 8) return undefined;
   const scaled = { width: (source.width * eighths) / 8, height: (source.height * eighths) / 8 };
   const rgba = decodeScaledRgba(bytes, scaled);
-  if (!rgba) return undefined;
-  try {
-    return Transformer.fromRgbaPixels(rgba, scaled.width, scaled.height)
-      .fastResize({ ...target, filter: LANCZOS3, fit: FILL })
-      .rawPixelsSync();
-  } catch {
-    return undefined;
-  }
+  return rgba && lanczosResized(() => Transformer.fromRgbaPixels(rgba, scaled.width, scaled.height), target);
 }
 
 /** The EOI marker, allowing the padding some writers add after it. */

@@ -39,17 +39,22 @@ const TJPF_RGBA = 7;
  */
 const KEEP_MEMORY_BYTES = 64 << 20;
 
-/** The library's C runtime needs these; libjpeg's error exit longjmps, which here throws instead. */
+const unavailable = (name: string) => () => {
+  throw new Error(`libjpeg-turbo called ${name}, which this build does not provide`);
+};
+
+/**
+ * What the library's C runtime imports, as @cwasm/jpeg-turbo stubs them: libjpeg's error exit longjmps,
+ * which here throws instead, and a system call throws too (an empty environment apart).
+ */
 const IMPORTS = {
-  env: {
-    setjmp: () => 0,
-    longjmp: () => {
-      throw new Error('libjpeg error exit');
-    },
+  env: { setjmp: () => 0, longjmp: unavailable('longjmp (an error exit)') },
+  wasi_snapshot_preview1: {
+    environ_sizes_get: () => 0,
+    ...Object.fromEntries(
+      ['environ_get', 'proc_exit', 'fd_close', 'fd_seek', 'fd_write'].map((n) => [n, unavailable(n)]),
+    ),
   },
-  wasi_snapshot_preview1: Object.fromEntries(
-    ['environ_sizes_get', 'environ_get', 'proc_exit', 'fd_close', 'fd_seek', 'fd_write'].map((name) => [name, () => 0]),
-  ),
 };
 
 /** One instance with its decompressor and two buffers reused from image to image. */
