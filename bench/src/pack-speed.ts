@@ -83,8 +83,9 @@ export async function benchPackSpeed(given: DeepPartial<PackSpeedOptions> = {}):
   const timing = await ceilingTask(options);
   for (let round = 0; round < options.repetitions; round++) {
     log(`round ${round + 1}/${options.repetitions}: decoder ceiling`);
-    ceilings.push(await decoderCeiling(timing));
-    pairs.push(await twoDecoders(timing));
+    const rates = await decoderRates(timing);
+    ceilings.push(rates.one);
+    pairs.push(rates.two);
     for (const [i, config] of CONFIGS.entries()) {
       log(`round ${round + 1}/${options.repetitions}: ${config.workers} ${config.pool}`);
       const started = performance.now();
@@ -173,25 +174,18 @@ async function ceilingTask(options: PackSpeedOptions): Promise<TimingTask> {
   return { options: { width, height, colorMode, payload, jpegQuality, maxPixels }, paths };
 }
 
-/** Images/s of one decode process over the files, one at a time, once warm. */
-async function decoderCeiling(task: TimingTask): Promise<number> {
-  const [rate] = await warmDecoders(1, task);
-  return rate!;
-}
-
-/** Images/s of two decode processes over the files at once, each once warm, counted from both starts to the later end. */
-async function twoDecoders(task: TimingTask): Promise<number> {
-  const rates = await warmDecoders(2, task);
-  return (rates.length * task.paths.length) / Math.max(...rates.map((rate) => task.paths.length / rate));
-}
-
-/** Each of `count` decode processes' images/s over the files, timed at once after a warm-up pass (its allocator, the page cache). */
-async function warmDecoders(count: number, task: TimingTask): Promise<number[]> {
-  const pools = Array.from({ length: count }, () => createDecodePool(1, 'processes'));
+/**
+ * Images/s of one decode process over the files, one at a time, and of two such processes at once (counted
+ * from both starts to the later end). Both are warmed first by one pass together (their allocators, the
+ * page cache).
+ */
+async function decoderRates(task: TimingTask): Promise<{ one: number; two: number }> {
+  const pools = [createDecodePool(1, 'processes'), createDecodePool(1, 'processes')];
   try {
     await Promise.all(pools.map((pool) => pool.timeDecodes(task)));
+    const one = task.paths.length / (await pools[0]!.timeDecodes(task));
     const seconds = await Promise.all(pools.map((pool) => pool.timeDecodes(task)));
-    return seconds.map((s) => task.paths.length / s);
+    return { one, two: (pools.length * task.paths.length) / Math.max(...seconds) };
   } finally {
     await Promise.all(pools.map((pool) => pool.close()));
   }
