@@ -1,29 +1,26 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorData } from '@shardline/errors';
 import { type PackProgress, packInThisThread } from './pack';
 import type { PackThreadData, PackThreadMessage } from './pack-thread';
+import { collectionEvery } from './periodic-collection';
 
 /**
  * Images between full garbage collections of this thread. Left to itself, V8 lets a long pack's old
  * generation fill with dead objects and buffers: packing a 100,000-row pixel CSV, the process peaked
- * at 131-134 MiB, and at 119-121 MiB collecting every 10,000 images, in the same time (two
- * interleaved pairs; 10,000 rows: 103-108 MiB either way).
+ * at 131-134 MiB, and at 119-121 MiB collecting every 10,000 images (two interleaved pairs). Every
+ * 2,500 images it peaked at 108-111 MiB against 113-118 every 10,000, and at 98-103 against 108-111
+ * for 10,000 rows, in the same time (six interleaved runs each).
  */
-const COLLECT_EVERY = 10_000;
+const COLLECT_EVERY = 2_500;
 
 // Entry of a pack thread (see pack-thread.ts): packs, reporting each callback and the outcome to the caller.
 const { options, listens } = workerData as PackThreadData;
 const post = (message: PackThreadMessage) => parentPort!.postMessage(message);
-const collectGarbage = fullCollection();
-let nextCollection = COLLECT_EVERY;
+// The first report comes when packing starts, and the listing's garbage is dead.
+const collectGarbage = collectionEvery(COLLECT_EVERY, 0);
 
 const onProgress = (progress: PackProgress) => {
-  if (progress.done >= nextCollection) {
-    nextCollection = progress.done + COLLECT_EVERY;
-    collectGarbage();
-  }
+  collectGarbage(progress.done);
   if (listens.progress) post({ kind: 'progress', progress });
 };
 
@@ -36,13 +33,3 @@ packInThisThread({
   (result) => post({ kind: 'done', result }),
   (err: unknown) => post({ kind: 'failed', error: errorData(err) }),
 );
-
-/** V8's gc(), taken from a context made while --expose-gc is briefly set; the flag is cleared again at once. */
-function fullCollection(): () => void {
-  setFlagsFromString('--expose-gc');
-  try {
-    return runInNewContext('gc') as () => void;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-}

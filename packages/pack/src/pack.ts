@@ -34,6 +34,7 @@ import { isTaskRecord, OutputFiles, packTask, taskSplits } from './pack-task';
 import { packInThread } from './pack-thread';
 import { createDecodePool, type DecodePool, mapOrdered, type PoolKind } from './pool';
 import { ShardSequence } from './shard-writer';
+import { SourceHashes } from './source-hashes';
 import { listSource, type SourceItems, type SourceListing } from './sources';
 import { assignSplits, type Splits } from './split';
 import { moveShards, tfdsRenames } from './tfds-names';
@@ -227,7 +228,8 @@ function nothingPacked(src: string, skipped: SkippedFile[]): ShardlineError {
 /** A validation split that leaves a class with no training images is refused, naming the class. */
 function checkEveryClassTrains(splits: Splits, listing: SourceListing, validationSplit: number): void {
   const { items, classes } = listing;
-  const training = new Set(Array.from(splits.train, (index) => items.label(index)));
+  const training = new Set<number>();
+  for (const index of splits.train) training.add(items.label(index));
   const starved = classes.filter((_, label) => !training.has(label) && listsOutsideTest(items, label));
   if (starved.length > 0)
     throw new OptionError(
@@ -280,9 +282,15 @@ interface WorkBatch {
   indices: Uint32Array;
 }
 
+/**
+ * The order splits are packed in: the held-out ones first, so that the check for one image in two
+ * splits keeps only their hashes and looks the training images up.
+ */
+const PACK_ORDER: readonly SplitName[] = ['validation', 'test', 'train'];
+
 /** The images not packed yet, split by split, BATCH_IMAGES at a time; made as they are taken, so a long source holds no list of them. */
 function* workBatches(splits: Splits, prior: JournalEntry[]): Generator<WorkBatch> {
-  for (const split of SPLIT_ORDER) {
+  for (const split of PACK_ORDER) {
     const indices = splits[split];
     for (let start = resumePoint(prior, split); start < indices.length; start += BATCH_IMAGES)
       yield { split, start, indices: indices.subarray(start, start + BATCH_IMAGES) };
@@ -305,7 +313,7 @@ async function writeRemaining(
   // An interrupted run of this same job covered a prefix of each split, never more than all of it.
   const progress: PackProgress = { done: countCovered(prior), total, skipped: 0 };
   const writers = new SplitWriters(options, classes.length, prior, journal, task);
-  const sources = new SourceHashes();
+  const sources = new SourceHashes(splits.validation.length + splits.test.length);
   const encode = async (batch: WorkBatch) => {
     const tasks = Array.from(batch.indices, (index) => {
       const { input, label, name } = items.item(index);
@@ -336,90 +344,6 @@ async function writeRemaining(
   }
   await writers.finish(splits);
   return { entries: writers.completed, trailingSkips: writers.trailingSkips, sources };
-}
-
-/**
- * Every packed image by its source bytes' SHA-256, to find one image in two splits. An open-addressing
- * table in typed arrays keeps the hash's first 96 bits and the image's index and split: 17 bytes a slot,
- * at most two slots an image, where a Map of strings and objects took about 100 bytes an image and
- * grew the heap with the source. Two different images share a key with odds of about 1 in 10^13 at
- * 100 million images.
- */
-class SourceHashes {
-  private count = 0;
-  private keys = new Uint32Array(3 * 1024);
-  /** 1 + the image's index in the source; 0 marks an empty slot. */
-  private indices = new Uint32Array(1024);
-  private splits = new Uint8Array(1024);
-  private readonly repeats = new Map<string, { sha256: string; members: { split: SplitName; index: number }[] }>();
-  /** The key being looked up, reused: an array per image was most of pack's garbage. */
-  private readonly key = new Uint32Array(3);
-
-  add(sha256: string, split: SplitName, index: number): void {
-    const key = this.key;
-    for (let word = 0; word < 3; word++) key[word] = hexWord(sha256, 8 * word);
-    const slot = this.slotOf(key);
-    if (this.indices[slot] === 0) {
-      this.insert(slot, split, index);
-      return;
-    }
-    const first = { split: SPLIT_ORDER[this.splits[slot]!]!, index: this.indices[slot]! - 1 };
-    const group = this.repeats.get(sha256) ?? { sha256, members: [first] };
-    group.members.push({ split, index });
-    this.repeats.set(sha256, group);
-  }
-
-  /** Groups of identical images that span more than one split: the model is scored on images it trained on. */
-  crossSplit(items: SourceItems): CrossSplitDuplicate[] {
-    return [...this.repeats.values()]
-      .filter(({ members }) => new Set(members.map((m) => m.split)).size > 1)
-      .map(({ sha256, members }) => ({
-        sha256,
-        files: members.map(({ split, index }) => ({ split, file: items.name(index) })),
-      }));
-  }
-
-  /** The key's slot, or the empty slot where it belongs (sha256 bits are uniform: the first word picks the slot). */
-  private slotOf(key: Uint32Array): number {
-    const { keys, indices } = this;
-    const mask = indices.length - 1;
-    for (let slot = key[0]! & mask; ; slot = (slot + 1) & mask) {
-      if (indices[slot] === 0) return slot;
-      if (keys[3 * slot] === key[0] && keys[3 * slot + 1] === key[1] && keys[3 * slot + 2] === key[2]) return slot;
-    }
-  }
-
-  private insert(slot: number, split: SplitName, index: number): void {
-    this.keys.set(this.key, 3 * slot);
-    this.indices[slot] = index + 1;
-    this.splits[slot] = SPLIT_ORDER.indexOf(split);
-    if (++this.count * 2 > this.indices.length) this.rehash();
-  }
-
-  private rehash(): void {
-    const { keys, indices, splits } = this;
-    this.keys = new Uint32Array(keys.length * 2);
-    this.indices = new Uint32Array(indices.length * 2);
-    this.splits = new Uint8Array(splits.length * 2);
-    for (let old = 0; old < indices.length; old++) {
-      if (indices[old] === 0) continue;
-      const key = keys.subarray(3 * old, 3 * old + 3);
-      const slot = this.slotOf(key);
-      this.keys.set(key, 3 * slot);
-      this.indices[slot] = indices[old]!;
-      this.splits[slot] = splits[old]!;
-    }
-  }
-}
-
-/** The 32-bit word of hex digits at `at`, without slicing the string. */
-function hexWord(hex: string, at: number): number {
-  let word = 0;
-  for (let i = at; i < at + 8; i++) {
-    const code = hex.charCodeAt(i);
-    word = word * 16 + (code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57);
-  }
-  return word;
 }
 
 function warnOfLeakage(

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { OptionError, ShardlineError } from '@shardline/errors';
 import { type CsvRowInput, pixelFields } from '@shardline/images';
 import { type SkippedFile, SPLIT_ORDER, type SplitName } from '@shardline/shards';
+import { ChunkedColumn } from './chunked-column';
 import {
   type CsvOptions,
   type CsvRecord,
@@ -34,13 +35,13 @@ interface Layout {
  */
 class CsvRows implements SourceItems {
   length = 0;
-  private starts = new Float64Array(1024);
-  private ends = new Float64Array(1024);
-  private lines = new Uint32Array(1024);
+  private readonly starts = new ChunkedColumn(Float64Array);
+  private readonly ends = new ChunkedColumn(Float64Array);
+  private readonly lines = new ChunkedColumn(Uint32Array);
   /** While listing, the index of the label's text in first-seen order; then the class index. */
-  private labels = new Uint32Array(1024);
+  private readonly labels = new ChunkedColumn(Uint32Array);
   /** 0 for none, else 1 + the split's index in SPLIT_ORDER. */
-  private splits = new Uint8Array(1024);
+  private readonly splits = new ChunkedColumn(Uint8Array);
 
   constructor(
     private readonly read: Omit<CsvRowInput, 'kind' | 'start' | 'end'>,
@@ -48,53 +49,39 @@ class CsvRows implements SourceItems {
   ) {}
 
   add(record: CsvRecord, label: number, split: SplitName | undefined): void {
-    if (this.length === this.starts.length) this.grow();
-    const i = this.length++;
-    this.starts[i] = record.start;
-    this.ends[i] = record.end;
-    this.lines[i] = record.line;
-    this.labels[i] = label;
-    this.splits[i] = split ? SPLIT_ORDER.indexOf(split) + 1 : 0;
+    this.length++;
+    this.starts.push(record.start);
+    this.ends.push(record.end);
+    this.lines.push(record.line);
+    this.labels.push(label);
+    this.splits.push(split ? SPLIT_ORDER.indexOf(split) + 1 : 0);
   }
 
   relabel(classOf: number[]): void {
-    for (let i = 0; i < this.length; i++) this.labels[i] = classOf[this.labels[i]!]!;
+    for (let i = 0; i < this.length; i++) this.labels.set(i, classOf[this.labels.get(i)]!);
   }
 
   label(index: number): number {
-    return this.labels[index]!;
+    return this.labels.get(index);
   }
 
   split(index: number): SplitName | undefined {
-    const code = this.splits[index]!;
+    const code = this.splits.get(index);
     return code === 0 ? undefined : SPLIT_ORDER[code - 1];
   }
 
   name(index: number): string {
-    return `${this.fileName}:${this.lines[index]}`;
+    return `${this.fileName}:${this.lines.get(index)}`;
   }
 
   item(index: number): SourceItem {
-    return itemWith(this, index, { kind: 'csv-row', ...this.read, start: this.starts[index]!, end: this.ends[index]! });
+    const range = { start: this.starts.get(index), end: this.ends.get(index) };
+    return itemWith(this, index, { kind: 'csv-row', ...this.read, ...range });
   }
 
   [Symbol.iterator](): Iterator<SourceItem> {
     return eachItem(this);
   }
-
-  private grow(): void {
-    this.starts = grown(this.starts);
-    this.ends = grown(this.ends);
-    this.lines = grown(this.lines);
-    this.labels = grown(this.labels);
-    this.splits = grown(this.splits);
-  }
-}
-
-function grown<T extends Float64Array | Uint32Array | Uint8Array>(array: T): T {
-  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
-  bigger.set(array);
-  return bigger;
 }
 
 /**

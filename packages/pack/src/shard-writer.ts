@@ -9,18 +9,20 @@ import {
   type TaskPart,
 } from '@shardline/shards';
 import { type Compression, type RecordLocation, TFRecordWriter, writeIndex } from '@shardline/tfrecord';
+import { ChunkedColumn } from './chunked-column';
 
 interface OpenShard {
   name: string;
   writer: TFRecordWriter;
   /** Each record's frame length; offsets follow from them. Numbers, not a location object per record: a 64 MiB shard of 28x28 images holds 74,000. */
-  frameBytes: number[];
+  frameBytes: ChunkedColumn<Uint32Array>;
   classCounts: number[];
 }
 
-function* locations(frameBytes: number[]): Generator<RecordLocation> {
+function* locations(frameBytes: ChunkedColumn<Uint32Array>): Generator<RecordLocation> {
   let offset = 0;
-  for (const bytes of frameBytes) {
+  for (let record = 0; record < frameBytes.length; record++) {
+    const bytes = frameBytes.get(record);
     yield { offset, frameBytes: bytes };
     offset += bytes;
   }
@@ -100,6 +102,11 @@ export class ShardSequence {
   private open(): OpenShard {
     const name = shardFileName(this.split, this.nextIndex++, this.compression, this.task);
     const writer = TFRecordWriter.create(join(this.outDir, name + PARTIAL_SUFFIX), this.compression);
-    return { name, writer, frameBytes: [], classCounts: new Array<number>(this.classCount).fill(0) };
+    return {
+      name,
+      writer,
+      frameBytes: new ChunkedColumn(Uint32Array),
+      classCounts: new Array<number>(this.classCount).fill(0),
+    };
   }
 }

@@ -123,7 +123,7 @@ describe('pixel CSV sources', () => {
     assert.match(manifest.skipped[1]!.reason, /^is not valid CSV: .*[Qq]uote [Nn]ot [Cc]losed/);
   });
 
-  test('one image in two splits is found among more images than the hash table first holds', async () => {
+  test('one image in two splits is found among 1,300 rows, held-out copies of training rows included', async () => {
     const distinct = (i: number) => Array.from({ length: 16 }, (_, j) => [i >> 8, i & 255][j] ?? j * 10);
     const rows = Array.from({ length: 1300 }, (_, i) => ({ label: i % 2, pixels: distinct(i), usage: 'Training' }));
     rows[1250] = { ...rows[3]!, usage: 'PublicTest' };

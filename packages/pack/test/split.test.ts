@@ -44,4 +44,21 @@ describe('assignSplits', () => {
     assert.deepEqual(assignSplits(items(labels, fixed), 0.5, 1), splits);
     assert.notDeepEqual(assignSplits(items(labels, fixed), 0.5, 2).train, splits.train);
   });
+
+  test('a seed gives the split it gave before the split moved to typed arrays (values from 937c589)', () => {
+    const labels = Array.from({ length: 40 }, (_, i) => (i * 7) % 3);
+    const fixed: (SplitName | undefined)[] = [];
+    Object.assign(fixed, { 5: 'test', 17: 'test', 9: 'validation', 30: 'train' });
+    const splits = assignSplits(items(labels, fixed), 0.25, 11);
+    assert.deepEqual(
+      { train: [...splits.train], validation: [...splits.validation], test: [...splits.test] },
+      {
+        train: [
+          39, 29, 13, 35, 12, 19, 30, 18, 4, 32, 1, 2, 38, 36, 24, 16, 7, 6, 20, 3, 25, 11, 27, 37, 10, 15, 22, 8,
+        ],
+        validation: [34, 21, 33, 14, 26, 28, 23, 31, 9, 0],
+        test: [5, 17],
+      },
+    );
+  });
 });

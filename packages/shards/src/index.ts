@@ -33,7 +33,7 @@ export {
   splitShards,
 } from './shard-files';
 export { type ExpectedFile, localStore, type ShardStore, storeOf } from './shard-store';
-export { SPLIT_ORDER, type SplitName, shuffle } from './splits';
+export { SPLIT_ORDER, type SplitName, shuffle, shuffleInPlace } from './splits';
 export {
   MAX_TASKS,
   TASK_MANIFEST_FILE,

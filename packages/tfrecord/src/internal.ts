@@ -6,5 +6,4 @@ export { crc32cOf, maskCrc, maskedCrc32c } from './crc';
 export { decodeExampleReference, decodeSequenceExampleReference, PROTO_DIR } from './example';
 export { FOOTER_BYTES, FRAME_OVERHEAD, HEADER_BYTES, parseHeader } from './framing';
 export * from './index';
-export { formatIndex } from './index-file';
 export { DEFAULT_MAX_RECORD_BYTES } from './reader';

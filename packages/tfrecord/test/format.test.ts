@@ -145,6 +145,20 @@ describe('framing', () => {
     assert.ok(pool.buffersAllocated < 20, 'the other chunks were read into again meanwhile');
   });
 
+  test('a long index is written a chunk at a time, every line as DALI writes it', async () => {
+    const file = join(tempDir(), 'long.index');
+    // 9,000 lines of 16-17 bytes: more than two 64 KiB chunks, with offsets past 2^32.
+    const locations = Array.from({ length: 9000 }, (_, i) => ({
+      offset: 2 ** 32 + i * 1_000_003,
+      frameBytes: 900 + i,
+    }));
+    await writeIndex(file, locations);
+    const expected = locations.map((l) => `${l.offset} ${l.frameBytes}\n`).join('');
+    assert.ok(expected.length > 2 * 65536);
+    assert.equal(readFileSync(file, 'latin1'), expected);
+    assert.deepEqual(await readIndex(file), locations);
+  });
+
   test('index offsets point at each record', async () => {
     const dir = tempDir();
     const file = join(dir, 's.tfrecord');
@@ -168,6 +182,13 @@ describe('framing', () => {
 });
 
 describe('writing to a full disk', () => {
+  test('an index write that fails names the file', async () => {
+    await assert.rejects(
+      writeIndex('/dev/full', [{ offset: 0, frameBytes: 20 }]),
+      /^ShardlineError: cannot write \/dev\/full: ENOSPC: no space left on device/,
+    );
+  });
+
   test('ENOSPC names the file (/dev/full refuses every write with it)', async () => {
     const writer = TFRecordWriter.create('/dev/full');
     await assert.rejects(
