@@ -34,7 +34,6 @@ interface Layout {
  * the size of the whole heap.
  */
 class CsvRows implements SourceItems {
-  length = 0;
   private readonly starts = new ChunkedColumn(Float64Array);
   private readonly ends = new ChunkedColumn(Float64Array);
   private readonly lines = new ChunkedColumn(Uint32Array);
@@ -48,8 +47,11 @@ class CsvRows implements SourceItems {
     private readonly fileName: string,
   ) {}
 
+  get length(): number {
+    return this.starts.length;
+  }
+
   add(record: CsvRecord, label: number, split: SplitName | undefined): void {
-    this.length++;
     this.starts.push(record.start);
     this.ends.push(record.end);
     this.lines.push(record.line);
